@@ -1,0 +1,390 @@
+"""The HDF5 run file: writer used by ``mfdem run`` and reader used by analysis and playback.
+
+The layout is the contract in ``docs/hdf5.md``; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from mfdem import __version__
+from mfdem.io.repair import RepairError, clear_write_flags
+
+FORMAT = "mfdem-run"
+FORMAT_VERSION = 1
+
+_INTERVAL_ROWS = {  # name: (per-particle?, dtype); "t_end" is appended last
+    "t_start": (False, "f8"),
+    "dissipated_work": (True, "f8"),
+    "collisions": (True, "i4"),
+    "collisions_wall": (True, "i4"),
+    "rotor_work": (False, "f8"),
+    "n_inserted": (False, "i4"),
+    "t_end": (False, "f8"),
+}
+TIMESERIES_FIELDS = {
+    "rotor_angle": "f8",
+    "rotor_torque": "f8",
+    "rotor_power": "f8",
+    "kinetic_energy": "f8",
+    "elastic_energy": "f8",
+    "dissipated_work_total": "f8",
+    "rotor_work_total": "f8",
+    "potential_energy": "f8",
+    "n_inserted": "i4",
+    "max_overlap_ratio": "f8",
+    "time": "f8",  # last
+}
+_SNAPSHOT_ROWS = {  # name: (trailing shape given N, dtype); "time" last
+    "rotor_angle": (lambda n: (), "f8"),
+    "interval_index": (lambda n: (), "i4"),
+    "position": (lambda n: (n, 3), "f4"),
+    "velocity": (lambda n: (n, 3), "f4"),
+    "angular_velocity": (lambda n: (n, 3), "f4"),
+    "dissipated_power": (lambda n: (n,), "f4"),
+    "collisions": (lambda n: (n,), "i4"),
+    "time": (lambda n: (), "f8"),
+}
+REQUIRED_ATTRS = ("format", "format_version", "mfdem_version", "config", "status", "rpm", "dt",
+                  "sector_angle_deg", "rotor_axis", "rotor_origin", "output_interval", "n_particles")
+
+
+class RunFileError(ValueError):
+    """A file that is missing, not an mfdem run, or damaged beyond what the reader can use."""
+
+
+def _append(ds: h5py.Dataset, row) -> None:
+    k = ds.shape[0]
+    ds.resize(k + 1, axis=0)
+    ds[k] = row
+
+
+# ----------------------------------------------------------------------------------------------- writer
+
+
+class RunWriter:
+    """Create a run file, then append intervals, time-series rows, snapshots and checkpoints.
+
+    ``attrs`` must hold the root attributes of docs/hdf5.md except ``format``, ``format_version``,
+    ``mfdem_version`` and ``status``, which the writer sets. ``checkpoint_spec`` maps dataset names to
+    ``(shape, dtype)``; a leading ``None`` makes the first axis resizable.
+    """
+
+    def __init__(self, path, *, attrs: dict, mass, radius, material, insert_time,
+                 rotor_mesh=None, vessel_mesh=None, checkpoint_spec: dict | None = None):
+        self.path = Path(path)
+        n = int(attrs["n_particles"])
+        self.n = n
+        f = h5py.File(self.path, "w", libver="latest")
+        self._f = f
+        f.attrs["format"] = FORMAT
+        f.attrs["format_version"] = FORMAT_VERSION
+        f.attrs["mfdem_version"] = __version__
+        f.attrs["status"] = "running"
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        p = f.create_group("particles")
+        for name, arr, dt in (("mass", mass, "f8"), ("radius", radius, "f8"),
+                              ("material", material, "i4"), ("insert_time", insert_time, "f8")):
+            arr = np.asarray(arr, dtype=dt)
+            if arr.shape != (n,):
+                raise ValueError(f"particles/{name} has shape {arr.shape}, expected ({n},)")
+            p.create_dataset(name, data=arr)
+        g = f.create_group("geometry")
+        for name, mesh in (("rotor", rotor_mesh), ("vessel", vessel_mesh)):
+            vertices, faces = mesh if mesh is not None else (np.zeros((0, 3)), np.zeros((0, 3), int))
+            g.create_dataset(f"{name}/vertices", data=np.asarray(vertices, "f8"))
+            g.create_dataset(f"{name}/faces", data=np.asarray(faces, "i4"))
+
+        self._intervals = {}
+        for name, (per_particle, dt) in _INTERVAL_ROWS.items():
+            shape, chunks = ((0, n), (1, max(n, 1))) if per_particle else ((0,), (1024,))
+            self._intervals[name] = f.create_dataset(
+                f"intervals/{name}", shape=shape, maxshape=(None,) + shape[1:], chunks=chunks, dtype=dt,
+                compression="gzip" if per_particle else None)
+        self._timeseries = {
+            name: f.create_dataset(f"timeseries/{name}", shape=(0,), maxshape=(None,), chunks=(4096,), dtype=dt)
+            for name, dt in TIMESERIES_FIELDS.items()}
+        self._snapshots = {}
+        for name, (trail, dt) in _SNAPSHOT_ROWS.items():
+            tshape = trail(n)
+            self._snapshots[name] = f.create_dataset(
+                f"snapshots/{name}", shape=(0,) + tshape, maxshape=(None,) + tshape,
+                chunks=(1,) + tuple(max(s, 1) for s in tshape) if tshape else (1024,), dtype=dt,
+                compression="gzip" if tshape else None)
+        self._ckpt = [{}, {}]
+        for slot, group in enumerate(("a", "b")):
+            for name, (shape, dt) in (checkpoint_spec or {}).items():
+                maxshape = tuple(None if s is None else s for s in shape)
+                init = tuple(0 if s is None else s for s in shape)
+                chunks = tuple(max(s, 1) if s is not None else 4096 for s in shape) if shape else None
+                self._ckpt[slot][name] = f.create_dataset(
+                    f"checkpoint/{group}/{name}", shape=init, maxshape=maxshape, dtype=dt,
+                    chunks=chunks if shape else None)
+        self._valid = f.create_dataset("checkpoint/valid", data=np.array([-1, 0], "i8"))
+        f.flush()
+        f.swmr_mode = True
+
+    # -- rows
+
+    def append_interval(self, *, t_start, t_end, dissipated_work, collisions, collisions_wall, rotor_work,
+                        n_inserted) -> int:
+        row = dict(t_start=t_start, dissipated_work=dissipated_work, collisions=collisions,
+                   collisions_wall=collisions_wall, rotor_work=rotor_work, n_inserted=n_inserted, t_end=t_end)
+        k = self._intervals["t_end"].shape[0]
+        for name in _INTERVAL_ROWS:  # t_end last: it marks the row complete
+            ds = self._intervals[name]
+            ds.resize(k + 1, axis=0)
+            ds[k] = row[name]
+        return k + 1
+
+    def append_timeseries(self, rows: dict) -> None:
+        """Append several rows at once: ``rows`` maps every TIMESERIES_FIELDS name to a 1-D array."""
+        m = len(rows["time"])
+        if m == 0:
+            return
+        k = self._timeseries["time"].shape[0]
+        for name in TIMESERIES_FIELDS:
+            ds = self._timeseries[name]
+            ds.resize(k + m, axis=0)
+            ds[k:k + m] = np.asarray(rows[name])
+
+    def append_snapshot(self, **row) -> None:
+        for name in _SNAPSHOT_ROWS:
+            _append(self._snapshots[name], row[name])
+
+    def write_checkpoint(self, arrays: dict, n_intervals: int) -> None:
+        """Write a checkpoint into the slot not named valid, flush, then mark it valid."""
+        current = int(self._valid[0])
+        slot = 1 - current if current in (0, 1) else 0
+        for name, ds in self._ckpt[slot].items():
+            value = np.asarray(arrays[name])
+            if ds.maxshape and ds.maxshape[0] is None:
+                ds.resize(value.shape[0], axis=0)
+            ds[...] = value
+        self._f.flush()
+        self._valid[...] = np.array([slot, n_intervals], "i8")
+        self._f.flush()
+
+    def flush(self) -> None:
+        self._f.flush()
+
+    def close(self, status: str = "complete") -> None:
+        """Close the SWMR writer and record ``status`` (complete / interrupted / failed)."""
+        if self._f is None:
+            return
+        self._f.flush()
+        self._f.close()
+        self._f = None
+        with h5py.File(self.path, "r+") as f:
+            f.attrs["status"] = status
+
+
+def reopen_for_append(path, checkpoint_names) -> "RunWriter":
+    """Open an existing run file for appending (used by ``--resume``); repairs a killed writer's flags."""
+    path = Path(path)
+    try:
+        clear_write_flags(path)
+    except RepairError as exc:
+        raise RunFileError(str(exc)) from exc
+    w = RunWriter.__new__(RunWriter)
+    w.path = path
+    f = h5py.File(path, "r+", libver="latest")
+    w._f = f
+    w.n = int(f.attrs["n_particles"])
+    k = f["intervals/t_end"].shape[0]
+    w._intervals = {name: f[f"intervals/{name}"] for name in _INTERVAL_ROWS}
+    for ds in w._intervals.values():  # drop a half-written row left by a crash
+        if ds.shape[0] > k:
+            ds.resize(k, axis=0)
+    s = f["snapshots/time"].shape[0]
+    w._snapshots = {name: f[f"snapshots/{name}"] for name in _SNAPSHOT_ROWS}
+    for ds in w._snapshots.values():
+        if ds.shape[0] > s:
+            ds.resize(s, axis=0)
+    t = f["timeseries/time"].shape[0]
+    w._timeseries = {name: f[f"timeseries/{name}"] for name in TIMESERIES_FIELDS}
+    for ds in w._timeseries.values():
+        if ds.shape[0] > t:
+            ds.resize(t, axis=0)
+    w._ckpt = [{n: f[f"checkpoint/{g}/{n}"] for n in checkpoint_names} for g in ("a", "b")]
+    w._valid = f["checkpoint/valid"]
+    f.attrs["status"] = "running"
+    f.flush()
+    f.swmr_mode = True
+    return w
+
+
+# ----------------------------------------------------------------------------------------------- reader
+
+
+@dataclass
+class Snapshot:
+    index: int
+    time: float
+    rotor_angle: float
+    interval_index: int
+    position: np.ndarray
+    velocity: np.ndarray
+    angular_velocity: np.ndarray
+    dissipated_power: np.ndarray
+    collisions: np.ndarray
+
+
+class RunFile:
+    """Read-only view of a run file; every array is trimmed to complete rows (docs/hdf5.md)."""
+
+    def __init__(self, f: h5py.File, path: Path):
+        self._f = f
+        self.path = path
+        self.attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        self.n_intervals = f["intervals/t_end"].shape[0]
+        self.n_snapshots = f["snapshots/time"].shape[0]
+        self.n_timeseries = f["timeseries/time"].shape[0]
+
+    # context manager
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self._f.close()
+
+    # scalars
+    @property
+    def config_text(self) -> str:
+        return str(self.attrs["config"])
+
+    @property
+    def status(self) -> str:
+        return str(self.attrs["status"])
+
+    @property
+    def rpm(self) -> float:
+        return float(self.attrs["rpm"])
+
+    @property
+    def omega(self) -> float:
+        return float(self.attrs.get("omega", 2 * np.pi * self.rpm / 60.0))
+
+    @property
+    def dt(self) -> float:
+        return float(self.attrs["dt"])
+
+    @property
+    def sector_angle_deg(self) -> float:
+        return float(self.attrs["sector_angle_deg"])
+
+    @property
+    def rotor_axis(self) -> np.ndarray:
+        return np.asarray(self.attrs["rotor_axis"], float)
+
+    @property
+    def rotor_origin(self) -> np.ndarray:
+        return np.asarray(self.attrs["rotor_origin"], float)
+
+    @property
+    def output_interval(self) -> float:
+        return float(self.attrs["output_interval"])
+
+    @property
+    def n_particles(self) -> int:
+        return int(self.attrs["n_particles"])
+
+    # particles and geometry
+    @property
+    def mass(self) -> np.ndarray:
+        return self._f["particles/mass"][...]
+
+    @property
+    def radius(self) -> np.ndarray:
+        return self._f["particles/radius"][...]
+
+    @property
+    def insert_time(self) -> np.ndarray:
+        return self._f["particles/insert_time"][...]
+
+    def mesh(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(vertices, faces)`` of ``"rotor"`` or ``"vessel"`` at rotor angle 0."""
+        return self._f[f"geometry/{name}/vertices"][...], self._f[f"geometry/{name}/faces"][...]
+
+    # intervals, time series, snapshots
+    def interval(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Rows ``start:stop`` (complete rows only) of ``intervals/<name>``."""
+        stop = self.n_intervals if stop is None else min(stop, self.n_intervals)
+        return self._f[f"intervals/{name}"][start:stop]
+
+    def timeseries(self, name: str) -> np.ndarray:
+        return self._f[f"timeseries/{name}"][: self.n_timeseries]
+
+    def snapshot(self, k: int) -> Snapshot:
+        if not -self.n_snapshots <= k < self.n_snapshots:
+            raise IndexError(f"snapshot {k} out of range: the run has {self.n_snapshots} snapshots "
+                             f"(0..{self.n_snapshots - 1})")
+        k %= self.n_snapshots
+        s = self._f["snapshots"]
+        return Snapshot(index=k, time=float(s["time"][k]), rotor_angle=float(s["rotor_angle"][k]),
+                        interval_index=int(s["interval_index"][k]), position=s["position"][k],
+                        velocity=s["velocity"][k], angular_velocity=s["angular_velocity"][k],
+                        dissipated_power=s["dissipated_power"][k], collisions=s["collisions"][k])
+
+    def snapshot_times(self) -> np.ndarray:
+        return self._f["snapshots/time"][: self.n_snapshots]
+
+    def checkpoint(self) -> tuple[dict, int] | None:
+        """The valid checkpoint as ``({name: array}, n_intervals)``, or None if none was written."""
+        slot, n_int = (int(v) for v in self._f["checkpoint/valid"][...])
+        if slot not in (0, 1):
+            return None
+        g = self._f["checkpoint/" + "ab"[slot]]
+        return {name: g[name][...] for name in g}, n_int
+
+
+def open_run(path) -> RunFile:
+    """Open an mfdem run file for reading, with a clear error for anything else.
+
+    Works on a finished run, on a run still being written and on the file of a killed run.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise RunFileError(f"{path}: no such file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        if "already open for write" not in str(exc):
+            raise RunFileError(f"{path}: not an HDF5 file ({exc})") from exc
+        try:  # a live or killed SWMR writer: readable in SWMR mode
+            f = h5py.File(path, "r", swmr=True)
+        except OSError as exc2:
+            raise RunFileError(f"{path}: cannot be opened ({exc2})") from exc2
+    if f.attrs.get("format") != FORMAT:
+        f.close()
+        raise RunFileError(f"{path}: not an mfdem run file (root attribute 'format' is not '{FORMAT}')")
+    missing = [a for a in REQUIRED_ATTRS if a not in f.attrs]
+    missing += [d for d in ("particles/mass", "particles/radius", "intervals/t_end", "timeseries/time",
+                            "snapshots/time") if d not in f]
+    if missing:
+        f.close()
+        raise RunFileError(f"{path}: damaged mfdem run file, missing {', '.join(missing)}")
+    if int(f.attrs["format_version"]) > FORMAT_VERSION:
+        f.close()
+        raise RunFileError(f"{path}: format version {int(f.attrs['format_version'])} is newer than this "
+                           f"mfdem reads ({FORMAT_VERSION}); update mfdem")
+    return RunFile(f, path)
+
+
+def repair(path) -> bool:
+    """Clear a killed writer's flags so any HDF5 tool opens the file (``mfdem repair``)."""
+    if not os.path.exists(path):
+        raise RunFileError(f"{path}: no such file")
+    try:
+        return clear_write_flags(path)
+    except RepairError as exc:
+        raise RunFileError(str(exc)) from exc
