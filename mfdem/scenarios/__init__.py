@@ -1,0 +1,1 @@
+"""Ready-made set-ups built on the engine: single impacts, the dense bed benchmark, the mixer, calibration twins."""

@@ -1,0 +1,64 @@
+"""Taichi initialisation, shared by everything in the process.
+
+Taichi is initialised once per process. Positions are always stored in f64 (coordinates span ~0.1 m while
+overlaps are ~10 nm, physics.md §1.8); ``precision`` sets the type of everything else ("f64", the default,
+or "f32" where the contact arithmetic runs in single precision on overlaps computed in f64).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import taichi as ti
+
+ARCHS = ("auto", "cpu", "cuda")
+PRECISIONS = ("f64", "f32")
+
+_state: dict = {}
+
+
+class BackendError(RuntimeError):
+    """The requested Taichi backend cannot be used."""
+
+
+def init(arch: str = "auto", precision: str = "f64", threads: int | None = None) -> str:
+    """Initialise Taichi (once); return the arch actually used ("cpu" or "cuda").
+
+    A second call with the same settings is a no-op; asking for different settings after kernels exist
+    raises BackendError, because re-initialising would invalidate every array.
+    """
+    if arch not in ARCHS:
+        raise BackendError(f"arch = {arch!r}: must be one of {', '.join(ARCHS)}")
+    if precision not in PRECISIONS:
+        raise BackendError(f"precision = {precision!r}: must be one of {', '.join(PRECISIONS)}")
+    if _state:
+        same_arch = arch == "auto" or arch == _state["arch"]
+        if same_arch and precision == _state["precision"]:
+            return _state["arch"]
+        raise BackendError(
+            f"Taichi already runs with arch={_state['arch']}, precision={_state['precision']} in this process; "
+            f"arch={arch}, precision={precision} needs a new process")
+    kwargs = dict(default_fp=ti.f64 if precision == "f64" else ti.f32, default_ip=ti.i32,
+                  offline_cache=True, log_level=ti.ERROR, cpu_max_num_threads=threads or os.cpu_count() or 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # Taichi falls back to the CPU when CUDA is asked for but absent
+        ti.init(arch=ti.cpu if arch == "cpu" else ti.cuda, **kwargs)
+    use = "cpu" if ti.lang.impl.current_cfg().arch == ti.x64 or ti.lang.impl.current_cfg().arch == ti.arm64 else "cuda"
+    if arch == "cuda" and use != "cuda":
+        raise BackendError("arch = 'cuda' but no CUDA device is available; use --arch cpu or auto")
+    _state.update(arch=use, precision=precision)
+    return use
+
+
+def current() -> dict:
+    """``{"arch": ..., "precision": ...}`` of the running backend, or {} before init."""
+    return dict(_state)
+
+
+def real_dtype():
+    """Numpy dtype of non-position floating-point state."""
+    import numpy as np  # noqa: PLC0415
+
+    return np.float64 if _state.get("precision", "f64") == "f64" else np.float32

@@ -1,0 +1,408 @@
+"""The engine's public object: particles, walls and the time loop.
+
+    sim = Simulation(materials=[Material(...)], domain=Domain(lo, hi), capacity=1000, max_radius=1.5e-4,
+                     dt=1e-7, gravity=(0, 0, -9.81), friction=0.5)
+    sim.add_particles(positions, radius=1.5e-4)
+    sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
+    sim.step(1000)
+    sim.energy().relative_error()
+
+Every input is validated (InputError naming the field and range) before Taichi compiles anything.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import taichi as ti
+
+from mfdem.engine import backend
+from mfdem.engine.contact import law, rolling
+from mfdem.engine.contact.law import P_MU, P_MUR
+from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, total
+from mfdem.engine.forces import forces_and_kick
+from mfdem.engine.integrator import kick_drift
+from mfdem.engine.materials import InputError, Material, check_range, pair_table
+from mfdem.engine.neighbor_list import NeighborList
+from mfdem.engine.space import Space
+from mfdem.engine.state import ParticleState
+from mfdem.engine.walls import Wall
+from mfdem.engine.walls.analytic import AnalyticWalls
+
+
+@dataclass
+class Domain:
+    """Axis-aligned box [lo, hi] (m) that holds every particle; ``periodic`` per axis (x, y, z)."""
+
+    lo: tuple
+    hi: tuple
+    periodic: tuple = (False, False, False)
+
+    def validate(self):
+        lo = np.asarray(self.lo, float).reshape(3)
+        hi = np.asarray(self.hi, float).reshape(3)
+        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))) or np.any(hi <= lo):
+            raise InputError(f"domain: hi {hi.tolist()} must exceed lo {lo.tolist()} on every axis (m)")
+        if len(self.periodic) != 3:
+            raise InputError("domain.periodic: give three booleans (x, y, z)")
+        return lo, hi, tuple(bool(p) for p in self.periodic)
+
+
+def _pair_matrix(name: str, value, m: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        arr = np.full((m, m), float(arr))
+    if arr.shape != (m, m):
+        raise InputError(f"{name}: give one number or a {m}×{m} matrix (one entry per material pair)")
+    if not np.allclose(arr, arr.T):
+        raise InputError(f"{name}: the material-pair matrix must be symmetric")
+    for v in arr.ravel():
+        check_range(name, v, 0, None)
+    return arr
+
+
+def _gravity(gravity) -> np.ndarray:
+    try:
+        g = np.asarray(gravity, float).reshape(3)
+    except (TypeError, ValueError):
+        raise InputError(f"gravity = {gravity!r}: must be three numbers (m/s^2)") from None
+    if not np.all(np.isfinite(g)):
+        raise InputError(f"gravity = {gravity!r}: must be three finite numbers (m/s^2)")
+    return g
+
+
+@ti.kernel
+def _copy_rows(dst: ti.template(), src: ti.types.ndarray(), offset: ti.i32, m: ti.i32):
+    for k in range(m):
+        dst[offset + k] = src[k]
+
+
+@ti.kernel
+def _copy_vector_rows(dst: ti.template(), src: ti.types.ndarray(), offset: ti.i32, m: ti.i32):
+    for k in range(m):
+        for c in ti.static(range(dst.n)):
+            dst[offset + k][c] = src[k, c]
+
+
+def _set_rows(dst, values: np.ndarray, offset: int = 0) -> None:
+    """Write ``values`` (numpy) into rows ``offset ..`` of the 1-D field ``dst``."""
+    copy = _copy_vector_rows if values.ndim > 1 else _copy_rows
+    copy(dst, np.ascontiguousarray(values), offset, values.shape[0])
+
+
+class Simulation:
+    """A DEM system of spheres and analytic walls.
+
+    Parameters (SI units): ``materials`` — list of Material (particles and walls index into it);
+    ``domain`` — Domain box; ``capacity`` — maximum number of particles; ``max_radius`` — largest particle
+    radius (m), sets the cell size; ``dt`` — time step (s); ``gravity`` (m/s²); ``friction`` and
+    ``rolling_friction`` — one number or a material-pair matrix; ``normal_model`` — "thornton_ning" or
+    "hertz"; ``rolling_model`` — "epsd" (Type C), "constant_torque" (Type A) or "none"; ``skin`` — Verlet
+    skin (m, default 0.2 × max_radius); ``max_neighbors`` — initial list capacity (grows on demand);
+    ``max_walls``; ``arch`` — "auto", "cpu" or "cuda"; ``precision`` — "f64" or "f32".
+    """
+
+    def __init__(self, *, materials: list, domain: Domain, capacity: int, max_radius: float, dt: float,
+                 gravity=(0.0, 0.0, 0.0), friction=0.0, rolling_friction=0.0, normal_model: str = "thornton_ning",
+                 rolling_model: str = "epsd", skin: float = None, max_neighbors: int = None,
+                 max_walls: int = 8, arch: str = "auto", precision: str = "f64", threads: int = None):
+        # ---- validation first: nothing below compiles or allocates until the inputs are known good
+        if not materials:
+            raise InputError("materials: at least one material is required")
+        for k, mat in enumerate(materials):
+            if mat.name == "material":
+                mat.name = f"materials[{k}]"
+            mat.validate()
+        self.materials = list(materials)
+        lo, hi, periodic = domain.validate()
+        self.capacity = int(check_range("capacity", capacity, 1, 2**26))
+        self.max_radius = check_range("max_radius", max_radius, 0, None, lo_open=True, unit="m")
+        self.dt = check_range("dt", dt, 0, None, lo_open=True, unit="s")
+        g = _gravity(gravity)
+        if normal_model not in law.NORMAL_MODELS:
+            raise InputError(f"normal_model = {normal_model!r}: must be one of {', '.join(law.NORMAL_MODELS)}")
+        if rolling_model not in rolling.MODELS:
+            raise InputError(f"rolling_model = {rolling_model!r}: must be one of {', '.join(rolling.MODELS)}")
+        self._pairs = pair_table(self.materials, _pair_matrix("friction", friction, len(materials)),
+                                 _pair_matrix("rolling_friction", rolling_friction, len(materials)))
+        self.skin = check_range("skin", 0.2 * self.max_radius if skin is None else skin, 0, None, lo_open=True,
+                                unit="m")
+        k_nbr = int(check_range("max_neighbors", 16 if max_neighbors is None else max_neighbors, 1, 10_000))
+        self.max_walls = int(check_range("max_walls", max_walls, 0, 1000))
+        self.gravity = g
+        self.normal_model, self.rolling_model = normal_model, rolling_model
+        self._normal, self._rolling = law.NORMAL_MODELS[normal_model], rolling.MODELS[rolling_model]
+
+        # ---- backend and fields
+        self.arch = backend.init(arch, precision, threads)
+        self.precision = precision
+        real = ti.f64 if precision == "f64" else ti.f32
+        self.space = Space(lo, hi, periodic, 2 * self.max_radius + self.skin)
+        self.state = ParticleState(self.capacity, real)
+        self.state.gravity[None] = g
+        self.pair_par = ti.field(ti.types.vector(6, real), self._pairs.shape[:2])
+        self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
+        self.walls = AnalyticWalls(self.capacity, self.max_walls, real)
+        self.neighbors = NeighborList(self.space, self.capacity, k_nbr, self.skin, real)
+        self._wall_objects = []
+        self.n = 0
+        self.time = 0.0
+        self.step_count = 0
+        self._needs_rebuild = True
+        self._forces_current = False
+        self._energy_initial = 0.0
+        self._dissipated_reset = 0.0
+
+    # ------------------------------------------------------------------------------------------ set-up
+
+    def add_particles(self, positions, radius, material=0, velocities=None, angular_velocities=None) -> slice:
+        """Append particles; returns their index slice. Positions (m) must lie inside the domain."""
+        pos = np.asarray(positions, dtype=float)
+        if pos.ndim != 2 or pos.shape[1] != 3:
+            raise InputError(f"positions: expected an (n, 3) array, got shape {pos.shape}")
+        k = pos.shape[0]
+        if self.n + k > self.capacity:
+            raise InputError(f"particles: {self.n + k} requested but capacity is {self.capacity}")
+        r = np.broadcast_to(np.asarray(radius, float), (k,)).copy()
+        if np.any(~np.isfinite(r)) or np.any(r <= 0):
+            raise InputError(f"radius: every radius must be > 0 m (got min {r.min():g})")
+        if np.any(r > self.max_radius * (1 + 1e-12)):
+            raise InputError(f"radius: {r.max():g} m exceeds max_radius = {self.max_radius:g} m")
+        mat = np.broadcast_to(np.asarray(material), (k,)).astype(np.int32)
+        if np.any(mat < 0) or np.any(mat >= len(self.materials)):
+            raise InputError(f"material: indices must be in [0, {len(self.materials) - 1}]")
+        dens = np.array([self.materials[j].density for j in mat])
+        if np.any(dens <= 0):
+            raise InputError("material: particles need a material with density > 0 kg/m^3")
+        if not np.all(np.isfinite(pos)):
+            raise InputError("positions: must be finite")
+        lo, hi = self.space.lo_np, self.space.hi_np
+        outside = np.any((pos < lo) | (pos > hi), axis=1)
+        if np.any(outside):
+            first = int(np.argmax(outside))
+            raise InputError(f"positions: {int(outside.sum())} particles lie outside the domain "
+                             f"[{lo.tolist()}, {hi.tolist()}] m (first: index {first} at {pos[first].tolist()})")
+        vel = np.zeros((k, 3)) if velocities is None else np.broadcast_to(np.asarray(velocities, float), (k, 3))
+        omg = np.zeros((k, 3)) if angular_velocities is None else \
+            np.broadcast_to(np.asarray(angular_velocities, float), (k, 3))
+        if not (np.all(np.isfinite(vel)) and np.all(np.isfinite(omg))):
+            raise InputError("velocities / angular_velocities: must be finite")
+        mass = dens * 4.0 / 3.0 * math.pi * r**3
+        inertia = 0.4 * mass * r**2
+        n0 = self.n
+        rdt = backend.real_dtype()
+        s = self.state
+        _set_rows(s.x, pos, n0)
+        _set_rows(s.v, vel.astype(rdt), n0)
+        _set_rows(s.w, omg.astype(rdt), n0)
+        _set_rows(s.f, (mass[:, None] * self.gravity[None, :]).astype(rdt), n0)  # no contacts yet
+        _set_rows(s.t, np.zeros((k, 3), rdt), n0)
+        _set_rows(s.radius, r.astype(rdt), n0)
+        _set_rows(s.mass, mass.astype(rdt), n0)
+        _set_rows(s.inertia, inertia.astype(rdt), n0)
+        _set_rows(s.material, mat, n0)
+        self.n += k
+        self._energy_initial += float(0.5 * np.sum(mass * np.sum(vel**2, axis=1))
+                                      + 0.5 * np.sum(inertia * np.sum(omg**2, axis=1))
+                                      - np.sum(mass * (pos @ self.gravity)))
+        self._needs_rebuild = True
+        return slice(n0, self.n)
+
+    def add_wall(self, wall: Wall) -> int:
+        """Add an analytic wall; returns its index (for ``wall_force_on_particles`` etc.)."""
+        if self.walls.n >= self.max_walls:
+            raise InputError(f"walls: at most max_walls = {self.max_walls} walls")
+        if wall.name == "wall":
+            wall.name = f"walls[{self.walls.n}]"
+        self._wall_objects.append(wall)
+        return self.walls.add(wall.pack(len(self.materials)))
+
+    @property
+    def n_walls(self) -> int:
+        return self.walls.n
+
+    def reset(self, *, domain: Domain = None, max_radius: float = None, dt: float = None, gravity=None,
+              materials: list = None, friction=None, rolling_friction=None) -> None:
+        """Remove all particles and walls and restart the clock, keeping the compiled kernels.
+
+        Optionally change the time step, gravity, materials (same number), friction and the domain box; a
+        new box and ``max_radius`` must give the same number of cells (the impact tool and test suites
+        rescale one small set-up to many parameter sets this way).
+        """
+        if materials is not None:
+            if len(materials) != len(self.materials):
+                raise InputError(f"materials: reset keeps {len(self.materials)} materials, got {len(materials)}")
+            for k, mat in enumerate(materials):
+                if mat.name == "material":
+                    mat.name = f"materials[{k}]"
+                mat.validate()
+        mats = self.materials if materials is None else list(materials)
+        m = len(mats)
+        mu = self._pairs[:, :, P_MU] if friction is None else _pair_matrix("friction", friction, m)
+        mu_r = self._pairs[:, :, P_MUR] if rolling_friction is None else \
+            _pair_matrix("rolling_friction", rolling_friction, m)
+        new_dt = self.dt if dt is None else check_range("dt", dt, 0, None, lo_open=True, unit="s")
+        g = self.gravity if gravity is None else _gravity(gravity)
+        r_max = self.max_radius if max_radius is None else \
+            check_range("max_radius", max_radius, 0, None, lo_open=True, unit="m")
+        if domain is not None or max_radius is not None:
+            lo, hi = (self.space.lo_np, self.space.hi_np) if domain is None else domain.validate()[:2]
+            skin = self.skin * r_max / self.max_radius
+            self.space.rescale(lo, hi, 2 * r_max + skin)
+            self.skin, self.neighbors.skin = skin, skin
+        self.materials, self.max_radius, self.dt, self.gravity = mats, r_max, new_dt, g
+        self._pairs = pair_table(mats, mu, mu_r)
+        self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
+        self.state.gravity[None] = g
+        for f in (self.state.v, self.state.w, self.state.f, self.state.t, self.state.elastic,
+                  self.state.overlap_ratio, self.neighbors.count, self.neighbors.hist, self.walls.hist,
+                  self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
+                  self.walls.work):
+            f.fill(0)
+        self.state.reset_accumulators()
+        self.walls.n = 0
+        self._wall_objects = []
+        self.n = 0
+        self.time = 0.0
+        self.step_count = 0
+        self._needs_rebuild = True
+        self._forces_current = False
+        self._energy_initial = 0.0
+        self._dissipated_reset = 0.0
+
+    # ------------------------------------------------------------------------------------------ time loop
+
+    def _rebuild(self) -> None:
+        self.neighbors.build(self.state.x, self.state.radius, self.n)
+        self.state.disp.fill(0)
+        self._needs_rebuild = False
+
+    def _forces(self, half_dt: float, work_dt: float) -> None:
+        forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current,
+                        self.walls, self.walls.n, self.pair_par, self.space, self.n, self.time, self.dt, half_dt)
+        if self.walls.n:
+            self.walls.accumulate_work(self.walls.n, work_dt)
+
+    def _initial_forces(self) -> None:
+        """Forces of the starting configuration; initial overlaps count as stored, not dissipated, energy."""
+        if self._needs_rebuild:
+            self._rebuild()
+        self._forces(0.0, 0.0)
+        self._energy_initial += total(self.state.elastic, self.n)
+        self.state.reset_accumulators()
+        self._forces_current = True
+
+    def step(self, n_steps: int = 1) -> None:
+        """Advance ``n_steps`` time steps of ``dt``."""
+        if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+            raise InputError(f"n_steps = {n_steps!r}: must be an integer ≥ 0")
+        if self.n == 0:
+            raise InputError("no particles: add particles before stepping")
+        if not self._forces_current:
+            self._initial_forces()
+        half = 0.5 * self.dt
+        trigger = (0.5 * self.skin) ** 2
+        for _ in range(int(n_steps)):
+            max_d2 = kick_drift(self.state, self.space, self.n, half, self.dt)
+            self.step_count += 1
+            self.time = self.step_count * self.dt
+            if self._needs_rebuild or max_d2 > trigger:
+                self._rebuild()
+            self._forces(half, self.dt)
+
+    # ------------------------------------------------------------------------------------------ read-out
+
+    def _rows(self, field) -> np.ndarray:
+        return field.to_numpy()[: self.n]
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self._rows(self.state.x)
+
+    @property
+    def velocities(self) -> np.ndarray:
+        return self._rows(self.state.v).astype(float)
+
+    @property
+    def angular_velocities(self) -> np.ndarray:
+        return self._rows(self.state.w).astype(float)
+
+    @property
+    def radii(self) -> np.ndarray:
+        return self._rows(self.state.radius).astype(float)
+
+    @property
+    def masses(self) -> np.ndarray:
+        return self._rows(self.state.mass).astype(float)
+
+    @property
+    def inertias(self) -> np.ndarray:
+        return self._rows(self.state.inertia).astype(float)
+
+    @property
+    def forces(self) -> np.ndarray:
+        return self._rows(self.state.f).astype(float)
+
+    def set_velocities(self, velocities=None, angular_velocities=None) -> None:
+        """Overwrite the velocities (m/s) and/or angular velocities (rad/s) of all particles."""
+        rdt = backend.real_dtype()
+        for field, val, name, m in ((self.state.v, velocities, "velocities", self.masses),
+                                    (self.state.w, angular_velocities, "angular_velocities", self.inertias)):
+            if val is None:
+                continue
+            val = np.broadcast_to(np.asarray(val, float), (self.n, 3))
+            if not np.all(np.isfinite(val)):
+                raise InputError(f"{name}: must be finite")
+            old = self._rows(field).astype(float)
+            self._energy_initial += float(0.5 * np.sum(m * (np.sum(val**2, axis=1) - np.sum(old**2, axis=1))))
+            _set_rows(field, val.astype(rdt), 0)
+
+    def wall_force_on_particles(self, k: int) -> np.ndarray:
+        """Force of wall k on the particles in the last step (N)."""
+        return self.walls.force_last[k].to_numpy()
+
+    def wall_torque_on_particles(self, k: int) -> np.ndarray:
+        """Torque of wall k on the particles about the wall's point in the last step (N·m)."""
+        return self.walls.torque_last[k].to_numpy()
+
+    def accumulators(self) -> dict:
+        """Per-particle sums since the last reset: dissipated work (J) and contact starts (particle, wall)."""
+        s = self.state
+        return {"dissipated_work": self._rows(s.work), "contacts_particle": self._rows(s.starts_particle),
+                "contacts_wall": self._rows(s.starts_wall)}
+
+    def reset_accumulators(self) -> dict:
+        """Return the accumulators and zero them (the run loop calls this once per output interval)."""
+        acc = self.accumulators()
+        self._dissipated_reset += float(acc["dissipated_work"].sum())
+        self.state.reset_accumulators()
+        return acc
+
+    def max_overlap_ratio(self, reset: bool = False) -> float:
+        """Largest δ/R of any contact since the last reset."""
+        value = float(self._rows(self.state.overlap_ratio).max()) if self.n else 0.0
+        if reset:
+            self.state.overlap_ratio.fill(0)
+        return value
+
+    def energy(self) -> EnergyAudit:
+        """The global energy audit (J)."""
+        n = self.n
+        return EnergyAudit(
+            kinetic=kinetic_energy(self.state, n),
+            potential=potential_energy(self.state, n),
+            elastic=total(self.state.elastic, n),
+            dissipated=self._dissipated_reset + total(self.state.work, n),
+            wall_work=float(self.walls.work.to_numpy()[: self.walls.n].sum()),
+            initial=self._energy_initial)
+
+    def contact_count(self) -> tuple:
+        """``(particle–particle pairs, particle–wall contacts)`` now in contact."""
+        nl = self.neighbors
+        b = nl.current
+        h = nl.hist.to_numpy()[b, : self.n, :, 1]
+        c = nl.count.to_numpy()[b, : self.n]
+        mask = np.arange(h.shape[1])[None, :] < c[:, None]
+        pp = int(np.count_nonzero((h > 0) & mask)) // 2
+        pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, 1] > 0))
+        return pp, pw

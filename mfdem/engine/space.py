@@ -1,0 +1,113 @@
+"""The simulation box: bounds, periodic axes and the cell grid of the neighbour search.
+
+Holds its parameters in Taichi fields so kernels read them directly (no per-launch arguments). Linear
+periodic boundaries along any Cartesian axis: displacements use the minimum image and positions are wrapped
+into [lo, lo + box).
+"""
+
+import math
+
+import numpy as np
+import taichi as ti
+
+from mfdem.engine.materials import InputError
+
+ivec3 = ti.types.vector(3, ti.i32)
+dvec3 = ti.types.vector(3, ti.f64)
+
+
+@ti.data_oriented
+class Space:
+    """Box [lo, hi] (m) with ``periodic`` axes, divided into cells at least ``min_cell`` (m) wide."""
+
+    def __init__(self, lo, hi, periodic, min_cell: float):
+        lo, hi, dims = self._layout(lo, hi, periodic, min_cell)
+        self.dims_np = dims
+        self.periodic_np = tuple(bool(p) for p in periodic)
+        self.lo = ti.field(dvec3, ())
+        self.box = ti.field(dvec3, ())
+        self.inv_cell = ti.field(dvec3, ())
+        self.dims = ti.field(ivec3, ())
+        self.periodic = ti.field(ivec3, ())
+        self.dims[None] = dims
+        self.periodic[None] = [int(p) for p in self.periodic_np]
+        self._set_box(lo, hi)
+
+    def _set_box(self, lo, hi) -> None:
+        self.lo_np, self.hi_np = lo, hi
+        self.lo[None] = lo
+        self.box[None] = hi - lo
+        self.inv_cell[None] = np.asarray(self.dims_np) / (hi - lo)
+
+    def rescale(self, lo, hi, min_cell: float) -> None:
+        """Move/resize the box keeping the number of cells (so every array keeps its shape)."""
+        lo, hi, dims = self._layout(lo, hi, self.periodic_np, min_cell)
+        if dims != self.dims_np:
+            raise InputError(f"domain: the new box needs {dims} cells, not {self.dims_np}; create a new Simulation")
+        self._set_box(lo, hi)
+
+    @staticmethod
+    def _layout(lo, hi, periodic, min_cell):
+        lo = np.asarray(lo, float)
+        hi = np.asarray(hi, float)
+        dims = []
+        for a in range(3):
+            length = hi[a] - lo[a]
+            n = int(math.floor(length / min_cell))
+            if periodic[a] and n < 3:
+                raise InputError(
+                    f"domain length along {'xyz'[a]} = {length:g} m is too short for periodic images: it must be "
+                    f"at least 3 × the interaction range ({3 * min_cell:g} m)")
+            dims.append(max(1, n))
+        if np.prod(dims, dtype=np.int64) > 64_000_000:
+            raise InputError(f"domain of {dims[0]}×{dims[1]}×{dims[2]} cells is too large; shrink the domain box")
+        return lo, hi, tuple(dims)
+
+    @property
+    def n_cells(self) -> int:
+        return int(np.prod(self.dims_np))
+
+    @ti.func
+    def displacement(self, xi, xj):
+        """x_i − x_j (f64) of the nearest periodic image; unique when box ≥ 2 × interaction range."""
+        d = xi - xj
+        for a in ti.static(range(3)):
+            if self.periodic[None][a] != 0:
+                d[a] -= self.box[None][a] * ti.round(d[a] / self.box[None][a])
+        return d
+
+    @ti.func
+    def wrap(self, x):
+        """Position wrapped into [lo, lo + box) along periodic axes."""
+        out = x
+        for a in ti.static(range(3)):
+            if self.periodic[None][a] != 0:
+                lo, box = self.lo[None][a], self.box[None][a]
+                out[a] = x[a] - box * ti.floor((x[a] - lo) / box)
+        return out
+
+    @ti.func
+    def cell_coord(self, x):
+        """Integer cell of position x, clamped into the grid (monotone, so the 27-cell search stays exact)."""
+        c = ivec3(0)
+        for a in ti.static(range(3)):
+            c[a] = ti.min(ti.max(ti.cast(ti.floor((x[a] - self.lo[None][a]) * self.inv_cell[None][a]), ti.i32), 0),
+                          self.dims[None][a] - 1)
+        return c
+
+    @ti.func
+    def cell_index(self, c):
+        dims = self.dims[None]
+        return (c[2] * dims[1] + c[1]) * dims[0] + c[0]
+
+    @ti.func
+    def neighbor_cell(self, c, off):
+        """Cell c + off with periodic wrap; returns (index, inside-grid flag)."""
+        cc = c + off
+        inside = True
+        for a in ti.static(range(3)):
+            if self.periodic[None][a] != 0:
+                cc[a] = (cc[a] + self.dims[None][a]) % self.dims[None][a]
+            elif cc[a] < 0 or cc[a] >= self.dims[None][a]:
+                inside = False
+        return self.cell_index(cc), inside

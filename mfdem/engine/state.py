@@ -1,0 +1,42 @@
+"""Particle state: polydisperse spheres as a structure of Taichi fields, plus per-particle accumulators."""
+
+import taichi as ti
+
+dvec3 = ti.types.vector(3, ti.f64)
+
+
+@ti.data_oriented
+class ParticleState:
+    """Fields of ``capacity`` particles; the first ``n`` are active (insertion appends).
+
+    Positions are f64 always; ``real`` (f64 or f32) is the type of everything else. Accumulators:
+    ``work`` — dissipated work since the last reset (J, f64); ``starts_particle`` / ``starts_wall`` —
+    contact starts with particles / walls; ``elastic`` — energy stored in the particle's contacts (J, half
+    of each particle pair); ``overlap_ratio`` — largest δ/R seen since the last reset; ``disp`` —
+    displacement since the last neighbour-list build (m); ``gravity`` — acceleration on every particle (m/s²).
+    """
+
+    def __init__(self, capacity: int, real):
+        self.capacity = capacity
+        vec = ti.types.vector(3, real)
+        self.x = ti.field(dvec3, capacity)
+        self.disp = ti.field(dvec3, capacity)
+        self.v = ti.field(vec, capacity)
+        self.w = ti.field(vec, capacity)
+        self.f = ti.field(vec, capacity)
+        self.t = ti.field(vec, capacity)
+        self.radius = ti.field(real, capacity)
+        self.mass = ti.field(real, capacity)
+        self.inertia = ti.field(real, capacity)
+        self.material = ti.field(ti.i32, capacity)
+        self.work = ti.field(ti.f64, capacity)
+        self.starts_particle = ti.field(ti.i32, capacity)
+        self.starts_wall = ti.field(ti.i32, capacity)
+        self.elastic = ti.field(ti.f64, capacity)
+        self.overlap_ratio = ti.field(real, capacity)
+        self.gravity = ti.field(dvec3, ())
+
+    def reset_accumulators(self) -> None:
+        self.work.fill(0)
+        self.starts_particle.fill(0)
+        self.starts_wall.fill(0)

@@ -1,0 +1,146 @@
+"""Single collision of a sphere with a flat wall or with an equal sphere, run with the full engine.
+
+What a user asks first about a parameter set: restitution, contact time, largest overlap and dissipated
+work at a given impact speed, next to Thornton's theory (physics.md §2). No gravity; the bodies start just
+touching, so the contact begins at t = 0.
+"""
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from mfdem import theory
+from mfdem.engine.materials import InputError, Material, check_range, effective_modulus
+from mfdem.engine.simulation import Domain, Simulation
+from mfdem.engine.walls import PlaneWall
+
+
+@dataclass
+class ImpactResult:
+    """Outcome of one collision (SI units)."""
+
+    restitution: float             # −v_n after / v_n before (relative normal velocity)
+    tangential_restitution: float  # v_t after / v_t before of the sphere centre (relative), NaN for θ = 0
+    max_overlap: float             # m
+    contact_time: float            # s, duration of a non-zero normal force
+    dissipated_work: float         # J, from the engine's per-particle accumulators
+    yield_velocity: float          # m/s, Thornton's V_y for this pair (inf for an elastic model)
+    angular_velocity_after: float  # rad/s, |ω| of the (first) sphere after the impact
+    max_force: float               # N
+    restitution_theory: float      # Thornton (1997) e at this speed (1 for Hertz)
+    hertz_contact_time: float      # s, elastic contact time at this normal speed
+    impact_energy: float           # J, ½ m* V_n²
+    dt: float                      # s
+    steps: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_RIGS: dict = {}
+
+
+def _rig(target: str, normal_model: str, precision: str) -> Simulation:
+    """One compiled simulation per kind of impact, rescaled for every call."""
+    key = (target, normal_model, precision)
+    if key not in _RIGS:
+        mats = [Material(1.0, 0.3, 1.0, yield_ratio=0.01), Material(1.0, 0.3, 1.0)]
+        _RIGS[key] = Simulation(materials=mats, domain=Domain((-4, -4, -4), (4, 4, 4)), capacity=2, max_radius=1.0,
+                                dt=1.0, normal_model=normal_model, rolling_model="none", max_walls=1,
+                                precision=precision, arch="cpu", max_neighbors=4)
+    return _RIGS[key]
+
+
+def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poisson_ratio: float,
+                    velocity: float, yield_ratio: float = None, yield_pressure: float = None, angle: float = 0.0,
+                    target: str = "wall", friction: float = 0.0, wall_youngs_modulus: float = None,
+                    wall_poisson_ratio: float = None, steps_per_contact: int = 200, normal_model: str = None,
+                    precision: str = "f64") -> ImpactResult:
+    """Simulate one collision; see ImpactResult. ``angle`` (deg) is measured from the normal.
+
+    ``normal_model`` defaults to "thornton_ning" when a yield ratio or pressure is given, else "hertz".
+    """
+    radius = check_range("radius", radius, 0, None, lo_open=True, unit="m")
+    velocity = check_range("velocity", velocity, 0, None, lo_open=True, unit="m/s")
+    angle = check_range("angle", angle, 0, 90, hi_open=True, unit="deg")
+    friction = check_range("friction", friction, 0, None)
+    steps_per_contact = int(check_range("steps_per_contact", steps_per_contact, 5, 1e7))
+    if target not in ("wall", "sphere"):
+        raise InputError(f"target = {target!r}: must be 'wall' or 'sphere'")
+    if normal_model is None:
+        normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
+    particle = Material(youngs_modulus, poisson_ratio, density, yield_ratio, yield_pressure, name="particle")
+    particle.validate()
+    check_range("particle.density", density, 0, None, lo_open=True, unit="kg/m^3")
+    wall = Material(youngs_modulus if wall_youngs_modulus is None else wall_youngs_modulus,
+                    poisson_ratio if wall_poisson_ratio is None else wall_poisson_ratio, name="wall")
+    wall.validate()
+
+    mass = density * 4.0 / 3.0 * math.pi * radius**3
+    if target == "wall":
+        m_star, r_star, e_star, r_yield = mass, radius, effective_modulus(particle, wall), radius
+    else:
+        m_star, r_star, e_star, r_yield = mass / 2, radius / 2, effective_modulus(particle, particle), radius
+    v_n = velocity * math.cos(math.radians(angle))
+    v_t = velocity * math.sin(math.radians(angle))
+    hertz = theory.hertz_impact(m_star, r_star, e_star, v_n)
+    if normal_model == "hertz":
+        v_y = math.inf
+    else:
+        p_y = theory.yield_pressure_from_ratio(yield_ratio, e_star, r_star, r_yield) if yield_ratio is not None \
+            else yield_pressure
+        v_y = theory.yield_velocity(p_y, e_star, r_star, m_star)
+    dt = hertz.contact_time / steps_per_contact
+
+    sim = _rig(target, normal_model, precision)
+    sim.reset(domain=Domain((-4 * radius,) * 3, (4 * radius,) * 3), max_radius=radius, dt=dt,
+              materials=[particle, wall], friction=friction, rolling_friction=0.0)
+    n_hat = np.array([0.0, 0.0, 1.0])
+    t_hat = np.array([1.0, 0.0, 0.0])
+    if target == "wall":
+        sim.add_wall(PlaneWall(point=(0, 0, -radius), normal=(0, 0, 1), material=1))
+        sim.add_particles([[0, 0, 0]], radius, velocities=[-v_n * n_hat + v_t * t_hat])
+    else:
+        half = 0.5 * (-v_n * n_hat + v_t * t_hat)
+        sim.add_particles([[0, 0, radius], [0, 0, -radius]], radius, velocities=[half, -half])
+
+    def relative_velocity():
+        v = sim.velocities
+        return v[0] if target == "wall" else v[0] - v[1]
+
+    def normal_force():
+        f = sim.forces[0]
+        return abs(f @ n_hat)
+
+    # step until the bodies separate; the force at each step gives F_max and the contact time
+    f_max, f_last, f_before_last, k_last = 0.0, 0.0, 0.0, 0
+    max_steps = 50 * steps_per_contact
+    steps = 0
+    while True:
+        sim.step(1)
+        steps += 1
+        fn = normal_force()
+        if fn > 0.0:
+            f_max = max(f_max, fn)
+            f_before_last, f_last, k_last = f_last, fn, steps
+        elif k_last and relative_velocity() @ n_hat > 0.0:
+            break
+        if steps >= max_steps:
+            raise RuntimeError(f"the impact did not end within {max_steps} steps; check the parameters")
+    # the force vanishes like (δ − δ_p)^{3/2}: F^{2/3} is linear in time near the end, extrapolate its zero
+    a, b = f_before_last ** (2.0 / 3.0), f_last ** (2.0 / 3.0)
+    contact_time = (k_last + (min(b / (a - b), 1.0) if a > b else 1.0)) * dt
+
+    v_after = relative_velocity()
+    rel_before = -v_n * n_hat + v_t * t_hat
+    e_n = -(v_after @ n_hat) / (rel_before @ n_hat)
+    e_t = (v_after @ t_hat) / v_t if v_t > 0 else math.nan
+    acc = sim.accumulators()
+    return ImpactResult(
+        restitution=float(e_n), tangential_restitution=float(e_t),
+        max_overlap=sim.max_overlap_ratio() * radius, contact_time=float(contact_time),
+        dissipated_work=float(acc["dissipated_work"].sum()), yield_velocity=float(v_y),
+        angular_velocity_after=float(np.linalg.norm(sim.angular_velocities[0])), max_force=float(f_max),
+        restitution_theory=theory.thornton_restitution(v_n / v_y) if math.isfinite(v_y) else 1.0,
+        hertz_contact_time=hertz.contact_time, impact_energy=0.5 * m_star * v_n**2, dt=dt, steps=steps)
