@@ -82,6 +82,7 @@ class RunAnalysis:
     power: SimulatedPower
     per_t_mix: list[StressNumberResult]
     measured: MeasuredPowerResult | None = None
+    max_overlap_ratio: float | None = None   # -, largest δ/R of any contact in the window (time series)
     timeseries: dict = field(default_factory=dict, repr=False)   # time (s), rotor_power (W), kinetic_energy (J)
     warnings: list[str] = field(default_factory=list)
 
@@ -147,6 +148,7 @@ class RunAnalysis:
         d = {
             "file": self.path, "rpm": self.rpm, "status": self.status, "sector_angle_deg": self.sector_angle_deg,
             "steady_from": self.steady_from, "steady_from_source": self.steady_from_source,
+            "steady_detected": None if self.steady_state is None else self.steady_state.time,
             "window_end": self.window_end, "window_duration": s.duration, "n_intervals": s.n_intervals,
             "n_particles": self.n_particles, "m_total": self.m_total, "m_particle": self.m_particle,
             "SI_CG": s.si_cg, "SI_CG_sem": s.si_cg_sem,
@@ -166,6 +168,7 @@ class RunAnalysis:
             "specific_power_sim": self.specific_power_sim, "specific_power_sim_std": self.power.specific_std,
             "specific_power_sim_sem": self.power.specific_sem,
             "dissipated_specific_power": self.dissipated_specific_power,
+            "max_overlap_ratio": self.max_overlap_ratio,
         }
         if self.measured is not None:
             m = self.measured
@@ -309,6 +312,11 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
         in_win = (ts["time"] > t_lo + eps) & (ts["time"] <= t_hi + eps)
         power = simulated_specific_power(run.interval("rotor_work", k0), durations, m_total,
                                          ts["rotor_power"][in_win], n_batches)
+        try:
+            overlap = run.timeseries("max_overlap_ratio")[in_win]
+            max_overlap = float(overlap.max()) if len(overlap) else None
+        except KeyError:
+            max_overlap = None
         rpm = run.rpm
         sector = run.sector_angle_deg
         status = run.status
@@ -337,7 +345,7 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
     return RunAnalysis(path=src, rpm=rpm, status=status, sector_angle_deg=sector, steady_from=t_lo,
                        steady_from_source=source, steady_state=steady, window_end=t_hi, n_particles=n_present,
                        m_total=m_total, m_particle=m_particle, stress=stats, power=power, per_t_mix=per,
-                       measured=meas, timeseries=ts, warnings=msgs)
+                       measured=meas, max_overlap_ratio=max_overlap, timeseries=ts, warnings=msgs)
 
 
 @dataclass

@@ -32,8 +32,10 @@ def _match(values: tuple, n: int, option: str, what: str) -> list:
 @click.option("--steady-from", type=float, multiple=True, metavar="S",
               help="Start of the steady-state analysis window, s; the window runs to the end of the run and "
                    "starts with the first output interval beginning at or after S. Default: detected "
-                   "automatically where the running means of rotor power and kinetic energy stay within 5 % "
-                   "of their final-quarter means (reported). Give once for all runs or once per run.")
+                   "automatically as the earliest time after which the running means of rotor power and "
+                   "kinetic energy stay within a band (5 % or 4 noise standard deviations, whichever is wider) "
+                   "around their means over the last quarter of the run; the start used is reported. Give "
+                   "once for all runs or once per run.")
 @click.option("--t-mix", type=float, multiple=True, default=(3600.0,), show_default=True, metavar="S",
               help="Real mixing time, s, for SN_p (eq. 5), E_m,sim (eq. 2) and E_m,exp (eq. 3). Repeat for "
                    "several times; the first is the one in the JSON keys SN_p, E_m_sim, E_m_exp (all are in "

@@ -33,6 +33,8 @@ def format_run(r: RunAnalysis) -> str:
              f"  window {r.steady_from:.4g} s ({how}) to {r.window_end:.4g} s: {s.n_intervals} intervals, "
              f"{s.duration:.4g} s; {r.n_particles:,} particles, m_total {r.m_total:.4g} kg, "
              f"m_particle {r.m_particle:.4g} kg"]
+    if r.steady_state is not None:
+        lines.append(f"  plateau: {r.steady_state.describe()}")
     rows = [("mean stress intensity SI_CG", s.si_cg, s.si_cg_sem, "J/kg"),
             ("SI median", s.percentiles.get(50.0), None, "J/kg"),
             ("SI 90th percentile", s.percentiles.get(90.0), None, "J/kg"),
@@ -52,6 +54,8 @@ def format_run(r: RunAnalysis) -> str:
              ("net specific power, simulated", r.specific_power_sim, r.power.specific_sem, "W/kg"),
              ("  standard deviation", r.power.specific_std, None, "W/kg"),
              ("dissipated specific power", r.dissipated_specific_power, None, "W/kg")]
+    if r.max_overlap_ratio is not None:
+        rows.append(("largest overlap / radius in window", r.max_overlap_ratio, None, "-"))
     if r.measured is not None:
         m = r.measured
         rows += [("net specific power, measured", m.specific_power, None, "W/kg"),

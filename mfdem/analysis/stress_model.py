@@ -174,7 +174,7 @@ class StressStatistics:
     si_cg_sem: float                     # J/kg
     sf_cg: float                         # 1/s
     sf_cg_sem: float                     # 1/s
-    collided_specific_rate_sem: float    # J/(kg·s): s.e. of Σ_{N>0}(W_i/m_i) / T (E_m,sim = this rate · t_mix · m_p/m_total)
+    collided_specific_rate_sem: float    # J/(kg·s), s.e. of Σ_{N>0}(W_i/m_i)/T (for E_m,sim's s.e.)
     percentiles: dict[float, float]      # {q (%): SI (J/kg)}
     si_max: float                        # J/kg
     work_total: float                    # J, all dissipated work in the window
@@ -195,20 +195,27 @@ class StressStatistics:
 # ----------------------------------------------------------------------------------------------- engine
 
 
+def _pre(source: str) -> str:
+    return f"{source}: " if source else ""
+
+
 def _class_index(si: np.ndarray, per_decade: int) -> np.ndarray:
     """Index of the logarithmic class of positive ``si`` (J/kg), offset so the lowest class is 0."""
     j = np.floor(np.log10(si) * per_decade).astype(np.int64) - LOG10_SI_MIN * per_decade
     return np.clip(j, 0, (LOG10_SI_MAX - LOG10_SI_MIN) * per_decade - 1)
 
 
-def _block_pairs(work, coll, mass):
+def _block_pairs(work, coll, mass, source=""):
     """SI and weights of the pairs with N_c > 0 in one block; also per-row sums."""
     work = np.asarray(work, dtype=float)
     coll = np.asarray(coll)
     if work.shape != coll.shape:
-        raise AnalysisError(f"dissipated_work {work.shape} and collisions {coll.shape} differ in shape")
+        raise AnalysisError(f"{_pre(source)}dissipated_work {work.shape} and collisions {coll.shape} differ in shape")
     if np.any(coll < 0):
-        raise AnalysisError("negative collision counts in the run file")
+        raise AnalysisError(f"{_pre(source)}negative collision counts in the run file")
+    if not np.all(np.isfinite(work)):
+        raise AnalysisError(f"{_pre(source)}non-finite dissipated work (NaN or inf) in the run file: the simulation "
+                            "diverged in the analysis window")
     hit = coll > 0
     wm = work / mass                                   # J/kg per pair
     si = wm[hit] / coll[hit]                           # J/kg, eq. 4
@@ -233,13 +240,13 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
     mass = np.asarray(mass, dtype=float)
     durations = np.asarray(durations, dtype=float)
     if n_rows < 1:
-        raise AnalysisError(f"{source}: the analysis window holds no output interval")
+        raise AnalysisError(f"{_pre(source)}the analysis window holds no output interval")
     if len(durations) != n_rows or np.any(durations <= 0):
-        raise AnalysisError(f"{source}: interval durations must be {n_rows} positive values")
+        raise AnalysisError(f"{_pre(source)}interval durations must be {n_rows} positive values")
     if np.any(mass <= 0):
-        raise AnalysisError(f"{source}: particle masses must be positive")
+        raise AnalysisError(f"{_pre(source)}particle masses must be positive")
     if block_rows is None:
-        block_rows = max(1, int(48e6 // (16 * max(len(mass), 1))))
+        block_rows = max(1, int(32e6 // (16 * max(len(mass), 1))))  # ~32 MB of work + counts
     bpd, fine = int(bins_per_decade), FINE_PER_DECADE
     if bpd < 1:
         raise AnalysisError("bins_per_decade must be at least 1")
@@ -257,7 +264,7 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
     for start in range(0, n_rows, block_rows):
         stop = min(start + block_rows, n_rows)
         work, coll, coll_wall = read_block(start, stop)
-        si, weights, rows = _block_pairs(work, coll, mass)
+        si, weights, rows = _block_pairs(work, coll, mass, source)
         for key, value in rows.items():
             per_row[key].append(value)
         if coll_wall is None:
@@ -275,7 +282,7 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
     events_k = rows["events"]
     total_events = int(events_k.sum())
     if total_events == 0:
-        raise AnalysisError(f"{source}: no collisions in the analysis window ({n_rows} intervals, "
+        raise AnalysisError(f"{_pre(source)}no collisions in the analysis window ({n_rows} intervals, "
                             f"{durations.sum():.6g} s); choose an earlier --steady-from or check the run")
     collided_k = rows["collided"]
     duration = float(durations.sum())
@@ -309,7 +316,7 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
         for start in range(0, n_rows, block_rows):
             stop = min(start + block_rows, n_rows)
             work, coll, _ = read_block(start, stop)
-            si, weights, _ = _block_pairs(work, coll, mass)
+            si, weights, _ = _block_pairs(work, coll, mass, source)
             pos = si > 0
             si, weights = si[pos], weights[pos]
             sel = np.isin(_class_index(si, fine), wanted)
