@@ -7,7 +7,9 @@ or "f32" where the contact arithmetic runs in single precision on overlaps compu
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import warnings
 
 import taichi as ti
@@ -41,7 +43,7 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
             f"arch={arch}, precision={precision} needs a new process")
     kwargs = dict(default_fp=ti.f64 if precision == "f64" else ti.f32, default_ip=ti.i32,
                   offline_cache=True, log_level=ti.ERROR, cpu_max_num_threads=threads or os.cpu_count() or 1)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):  # Taichi prints the arch
         warnings.simplefilter("ignore")
         # Taichi falls back to the CPU when CUDA is asked for but absent
         ti.init(arch=ti.cpu if arch == "cpu" else ti.cuda, **kwargs)

@@ -63,8 +63,8 @@ def _run_path(ctx, param, value):
 @click.option("--zoom", type=float, default=1.0, show_default=True, metavar="FACTOR",
               help="Camera zoom factor (>1 zooms in).")
 @click.option("--max-spheres", type=int, default=20_000, show_default=True, metavar="N",
-              help="Draw particles as spheres of their true radius up to N shown particles; above, as "
-                   "point splats of the true radius (much faster on large runs).")
+              help="Draw particles as spheres of their true radius (m) up to N shown particles; above, as "
+                   "shaded points sized for the mean radius (much faster on large runs).")
 @click.option("--vessel-opacity", type=float, default=0.15, show_default=True, metavar="0..1",
               help="Opacity of the vessel surface (0 hides it).")
 def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screenshot, frame, movie, frames, fps,
@@ -85,6 +85,9 @@ def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screensho
         if frames is not None and movie is None:
             raise VizError("--frames selects the snapshots of --movie; use --frame K for --screenshot or the "
                            "window")
+        if frame is not None and movie is not None and screenshot is None:
+            raise VizError("--frame picks the snapshot of --screenshot or the window; use --frames "
+                           "START:STOP:STEP to select the snapshots of --movie")
         if screenshot is None and movie is None:
             from mfdem.viz.playback import play
 
@@ -95,10 +98,11 @@ def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screensho
         from mfdem.viz.render import movie as render_movie
         from mfdem.viz.render import screenshot as render_screenshot
 
-        for path, allowed, what in ((screenshot, IMAGE_SUFFIXES, "--screenshot"), (movie, MOVIE_SUFFIXES, "--movie")):
+        checks = ((screenshot, IMAGE_SUFFIXES, "--screenshot"), (movie, MOVIE_SUFFIXES, "--movie"))
+        for path, allowed, what in checks:
             if path is not None and path.suffix.lower() not in allowed:  # fail before any rendering
-                raise VizError(f"{what} {path}: unsupported format {path.suffix or '(no extension)'!r}; use one "
-                               f"of {', '.join(allowed)}")
+                raise VizError(f"{what} {path}: unsupported format {path.suffix or '(no extension)'!r}; "
+                               f"use one of {', '.join(allowed)}")
 
         with opened_run(run) as rf:
             if screenshot is not None:
@@ -127,8 +131,8 @@ def export_vtk_command(run, outdir, frames, sector_to_full):
     Per snapshot K: particles_K.vtp (points with radius m, velocity m/s, speed m/s, angular_velocity rad/s,
     dissipated_power W, collisions per interval, mass kg, particle_id) and rotor_K.vtp (rotor at its logged
     angle, m); once vessel.vtp; run.pvd, the time series (s) of all parts that ParaView opens directly, plus
-    particles.pvd and rotor.pvd. In ParaView show particles as Point Gaussian with Scale Array = radius
-    and Gaussian Radius = 1 (Shader Preset: Sphere) to see their true size.
+    particles.pvd and rotor.pvd. In ParaView show the particles at their true size with the Point Gaussian
+    representation (Shader Preset Sphere, Scale By Array radius, Use Scale Function off, Gaussian Radius 1).
     """
     from mfdem.viz.vtk_export import export_vtk
 

@@ -16,6 +16,9 @@ from mfdem.viz.scene import Scene, SceneOptions
 
 __all__ = ["Player", "play"]
 
+NO_DISPLAY = ("no display (DISPLAY/WAYLAND_DISPLAY unset): the interactive window needs a desktop session; "
+              "use --screenshot FILE.png or --movie FILE.mp4 for off-screen output, or run under xvfb-run")
+
 
 class Player:
     """A plotter with the run's scene, a snapshot slider and a play/pause button.
@@ -39,7 +42,7 @@ class Player:
                                       title=f"mfdem play {run.path.name}")
         self.scene = Scene(run, self.plotter, options)
         self.scene.show(start)
-        self.scene.reset_camera()
+        self.scene.reset_camera(reserve_bottom=0.12 if self.n_snapshots > 1 else 0.0)
         self.slider = None
         self.button = None
         if self.n_snapshots > 1:
@@ -84,9 +87,7 @@ class Player:
     def show(self) -> None:
         """Open the interactive window (blocks until it is closed). Needs a display."""
         if not has_display():
-            raise VizError("no display (DISPLAY/WAYLAND_DISPLAY unset): the interactive window needs a desktop "
-                           "session; use --screenshot FILE.png or --movie FILE.mp4 for off-screen output, "
-                           "or run under xvfb-run")
+            raise VizError(NO_DISPLAY)
         if self.n_snapshots > 1:
             self.plotter.iren.add_observer("TimerEvent", self.step)
             self.plotter.iren.create_timer(max(int(round(1000.0 / self.fps)), 1), repeating=True)
@@ -99,7 +100,5 @@ def play(run, options: SceneOptions | None = None, *, start: int = 0, fps: float
     with opened_run(run) as rf:
         require_snapshots(rf)
         if not has_display():
-            raise VizError("no display (DISPLAY/WAYLAND_DISPLAY unset): the interactive window needs a desktop "
-                           "session; use --screenshot FILE.png or --movie FILE.mp4 for off-screen output, "
-                           "or run under xvfb-run")
+            raise VizError(NO_DISPLAY)
         Player(rf, options, start=start, fps=fps, window_size=window_size).show()

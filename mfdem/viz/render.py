@@ -73,7 +73,7 @@ def _window_size(window_size) -> tuple[int, int]:
 
 
 def offscreen_plotter(window_size=DEFAULT_WINDOW_SIZE) -> pv.Plotter:
-    """An off-screen ``pyvista.Plotter`` of ``window_size`` = (width, height) pixels; works without a display."""
+    """An off-screen ``pyvista.Plotter`` of ``window_size`` = (width, height) pixels; needs no display."""
     w, h = _window_size(window_size)
     with _quiet_vtk_fallback():
         pl = pv.Plotter(off_screen=True, window_size=(w, h))

@@ -13,8 +13,11 @@ run's snapshot index):
 
 and once ``vessel.vtp`` (m). ``run.pvd`` is the ParaView collection of every exported snapshot with its time
 (s): part 0 particles, part 1 rotor, part 2 vessel (repeated for each time). ``particles.pvd`` and
-``rotor.pvd`` hold the two series on their own (handy for a Glyph filter on the particles only: Glyph type
-Sphere, Scale Array ``radius``, scale factor 2 because the glyph sphere has unit diameter).
+``rotor.pvd`` hold the two series on their own.
+
+To see particles at their true size in ParaView, either use the Point Gaussian representation (Shader Preset
+"Sphere", Scale By Array ``radius`` with Use Scale Function off, Gaussian Radius 1), or a Glyph filter
+(Glyph Type Sphere, Scale Array ``radius``, Scale Factor 2 since the glyph sphere has unit diameter).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """One contact: normal + tangential + rolling laws and the contact's energy bookkeeping.
 
 A contact law here is a pure function of the geometry, the relative motion, the material pair and the
-contact history; the engine loops, this computes (physics.md §1, §4, §5.2). History layout (one ``vec8``
-per contact): ``[δ_max, δ_prev, ξ_x, ξ_y, ξ_z, M_x, M_y, M_z]``; all zeros means "not in contact".
+contact history; the engine loops, this computes (physics.md §1, §4, §5.2). History layout (one vector
+per contact): ``[δ_max, δ_prev, F_n,prev, U_prev, k_t,prev, ξ_x, ξ_y, ξ_z, M_x, M_y, M_z]`` — the largest
+overlap, then the overlap, normal force, stored energy and tangential stiffness of the previous step (for
+the energy bookkeeping), the tangential spring and the rolling torque; all zeros means "not in contact".
 
 Dissipated work is exact to integrator accuracy (physics.md §1.6): the contact work is integrated with the
 trapezoid rule, ΔW = ½(F_old + F_new)·Δs over the step's relative displacement Δs — the same rule by which
@@ -21,14 +23,14 @@ NORMAL_MODELS = {"thornton_ning": NORMAL_TN, "hertz": NORMAL_HERTZ}
 
 # pair-parameter vector layout (materials.py fills it)
 P_ESTAR, P_GSTAR, P_MU, P_MUR, P_YR, P_PY = 0, 1, 2, 3, 4, 5
-HIST_SIZE = 8
+HIST_SIZE = 11
 
 
 @ti.func
-def _normal(normal_model: ti.template(), delta, delta_max, e_star, r_star, a_y):
+def _normal(normal_model: ti.template(), delta, delta_max, e_star, r_star, alpha):
     F, U, a = 0.0, 0.0, 0.0
     if ti.static(normal_model == NORMAL_TN):
-        F, U, a = thornton_ning.normal_force(delta, delta_max, e_star, r_star, a_y)
+        F, U, a = thornton_ning.normal_force(delta, delta_max, e_star, r_star, alpha)
     else:
         F, U, a = hertz.normal_force(delta, e_star, r_star)
     return F, U, a
@@ -36,37 +38,28 @@ def _normal(normal_model: ti.template(), delta, delta_max, e_star, r_star, a_y):
 
 @ti.func
 def evaluate(normal_model: ti.template(), rolling_model: ti.template(), delta, n, v_c, w_rel, h,
-             pp, r_star, r_yield, inertia, dt):
+             pp, r_star, yield_scale, inertia, dt):
     """Evaluate one contact of body i with a partner.
 
     delta: overlap (m), may be ≤ 0 when the pair has just separated; n: unit normal from partner to i;
     v_c: velocity of i's contact point relative to the partner's (m/s); w_rel: ω_i − ω_partner (rad/s);
-    h: history; pp: pair parameters; r_star: effective radius; r_yield: radius in the yield-ratio definition;
+    h: history; pp: pair parameters; r_star: effective radius; yield_scale: R_i/R* of the yield-ratio definition;
     inertia: moment of inertia for the Type-A limiter (kg m²).
 
     Returns ``(F, M, h_new, dD, U, started)``: force on i (N), rolling torque on i (N·m), new history, work
     dissipated in this step by the whole contact (J), elastic energy now stored (J), 1 if the contact began.
     """
     e_star, g_star, mu, mu_r = pp[P_ESTAR], pp[P_GSTAR], pp[P_MU], pp[P_MUR]
-    a_y = thornton_ning.yield_contact_radius(e_star, r_star, r_yield, pp[P_YR], pp[P_PY])
-    d_max_old, d_prev = h[0], h[1]
-    xi_old = ti.Vector([h[2], h[3], h[4]])
-    m_old = ti.Vector([h[5], h[6], h[7]])
-
-    # the state at the end of the previous step, rebuilt from the history
-    fn_old, un_old, a_old = 0.0, 0.0, 0.0
-    if d_prev > 0.0:
-        fn_old, un_old, a_old = _normal(normal_model, d_prev, d_max_old, e_star, r_star, a_y)
-    kt_old = 8.0 * g_star * a_old                              # §4.1 no-slip stiffness 8G*a
-    ft_old = -kt_old * xi_old
-    u_old = un_old + 0.5 * kt_old * xi_old.dot(xi_old)
-    if ti.static(rolling_model == rolling.MODEL_EPSD):
-        kr_old = kt_old * r_star * r_star
-        if kr_old > 0.0:
-            u_old += 0.5 * m_old.dot(m_old) / kr_old
+    alpha = thornton_ning.yield_radius_ratio(e_star, yield_scale, pp[P_YR], pp[P_PY])
+    d_max_old, d_prev, fn_old, u_old, kt_old = h[0], h[1], h[2], h[3], h[4]
+    xi_old = ti.Vector([h[5], h[6], h[7]])
+    m_old = ti.Vector([h[8], h[9], h[10]])
+    ft_old = -kt_old * xi_old                                  # the tangential force applied last step
 
     v_t = v_c - v_c.dot(n) * n
-    w_r = w_rel - w_rel.dot(n) * n
+    w_r = ti.Vector([0.0, 0.0, 0.0])
+    if ti.static(rolling_model != rolling.MODEL_NONE):
+        w_r = w_rel - w_rel.dot(n) * n
     F = ti.Vector([0.0, 0.0, 0.0])
     M = ti.Vector([0.0, 0.0, 0.0])
     h_new = ti.Vector([0.0] * HIST_SIZE)
@@ -76,7 +69,7 @@ def evaluate(normal_model: ti.template(), rolling_model: ti.template(), delta, n
     if delta > 0.0:
         started = 1 if d_prev <= 0.0 else 0
         d_max = ti.max(d_max_old, delta)
-        fn, un, a = _normal(normal_model, delta, d_max, e_star, r_star, a_y)
+        fn, un, a = _normal(normal_model, delta, d_max, e_star, r_star, alpha)
         k_t = 8.0 * g_star * a
         ft, xi = spring_force(xi_old, n, v_t, dt, k_t, mu, fn)
         mr, ur = rolling.rolling_torque(rolling_model, m_old, n, w_r, dt, k_t, r_star, mu_r, fn, inertia)
@@ -85,7 +78,7 @@ def evaluate(normal_model: ti.template(), rolling_model: ti.template(), delta, n
         u_new = un + 0.5 * k_t * xi.dot(xi) + ur
         dW = 0.5 * (fn_old + fn) * (delta - d_prev) - 0.5 * (ft_old + ft).dot(v_t) * dt \
             - 0.5 * (m_old + mr).dot(w_r) * dt
-        h_new = ti.Vector([d_max, delta, xi[0], xi[1], xi[2], mr[0], mr[1], mr[2]])
+        h_new = ti.Vector([d_max, delta, fn, u_new, k_t, xi[0], xi[1], xi[2], mr[0], mr[1], mr[2]])
     elif d_prev > 0.0:  # separated during this step: the force fell to zero, the stored energy is lost
         dW = 0.5 * fn_old * (delta - d_prev) - 0.5 * ft_old.dot(v_t) * dt - 0.5 * m_old.dot(w_r) * dt
     return F, M, h_new, dW - (u_new - u_old), u_new, started

@@ -3,7 +3,9 @@
 * ``MODEL_EPSD`` — elastic–plastic spring (Type C, LIGGGHTS epsd2 / Iwashita & Oda):
   M ← M_old − k_r ω_r Δt with k_r = k_t R_r², capped at μ_r R_r |F_n|; no damping.
 * ``MODEL_CONSTANT`` — constant torque (Type A): M = −μ_r R_r |F_n| ω̂_r, limited to the torque that
-  stops the relative rolling within one step so that it cannot reverse the rotation (chatter).
+  stops the relative rolling within one step (I_eff |ω_r| / Δt) so that it cannot reverse the rotation.
+  Being velocity-driven it cannot hold a sphere perfectly still on a slope: it chatters about ω = 0 and
+  creeps at roughly g sin θ Δt; use the spring model where static rolling resistance matters.
 """
 
 import taichi as ti

@@ -13,10 +13,10 @@ import taichi as ti
 def project(vec, n):
     """``vec`` projected onto the plane normal to unit ``n``, keeping its length."""
     p = vec - vec.dot(n) * n
-    norm_p = p.norm()
+    p2 = p.dot(p)
     out = p
-    if norm_p > 0.0:
-        out = p * (vec.norm() / norm_p)
+    if p2 > 0.0:
+        out = p * ti.sqrt(vec.dot(vec) / p2)
     return out
 
 

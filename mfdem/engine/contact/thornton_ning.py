@@ -10,25 +10,32 @@ import taichi as ti
 
 
 @ti.func
-def yield_contact_radius(e_star, r_star, r_yield, yield_ratio, yield_pressure):
-    """a_y (m): LIGGGHTS yield ratio a_y = yield_ratio·R (§1.8) when yield_ratio > 0, else from p_y (§1.2)."""
-    a_y = 0.0
+def yield_radius_ratio(e_star, yield_scale, yield_ratio, yield_pressure):
+    """a_y / R* (dimensionless).
+
+    LIGGGHTS yield ratio (§1.8): a_y = yield_ratio · R_i, i.e. a_y/R* = yield_ratio · yield_scale with
+    yield_scale = R_i/R* (1 against a wall, 2 between equal spheres — the engine uses 2 for every
+    particle pair, which keeps the pair law symmetric). Yield pressure (§1.2): a_y/R* = π p_y / (2E*).
+    """
+    alpha = 0.0
     if yield_ratio > 0.0:
-        a_y = yield_ratio * r_yield
+        alpha = yield_ratio * yield_scale
     else:
-        a_y = ti.math.pi * yield_pressure * r_star / (2.0 * e_star)
-    return a_y
+        alpha = ti.math.pi * yield_pressure / (2.0 * e_star)
+    return alpha
 
 
 @ti.func
-def normal_force(delta, delta_max, e_star, r_star, a_y):
-    """TN force for overlap ``delta`` (> 0) given ``delta_max`` ≥ ``delta`` (already updated).
+def normal_force(delta, delta_max, e_star, r_star, alpha):
+    """TN force for overlap ``delta`` (> 0) given ``delta_max`` ≥ ``delta`` (already updated) and
+    ``alpha`` = a_y/R*.
 
     Elastic (δ_max ≤ δ_y): Hertz, F = 4/3 E* a δ with a = √(R*δ) (§1.1).
     Yielded: F = F_m ((δ − δ_p)/(δ_max − δ_p))^{3/2} (§1.4, robust form), which is the plastic line
     F_m = F_y + k_p (δ_max − δ_y) (§1.3) at δ = δ_max and the Hertzian un/reloading curve below it.
     """
-    d_y = a_y * a_y / r_star                                  # §1.2
+    a_y = alpha * r_star
+    d_y = alpha * a_y                                         # §1.2: δ_y = a_y²/R*
     F = 0.0
     U = 0.0
     a = 0.0
@@ -37,14 +44,17 @@ def normal_force(delta, delta_max, e_star, r_star, a_y):
         F = 4.0 / 3.0 * e_star * a * delta                    # §1.1
         U = 0.4 * F * delta                                   # §1.6, elastic: U = 2/5 F δ
     else:
-        f_y = 4.0 * e_star * a_y * a_y * a_y / (3.0 * r_star)  # §1.2
-        f_m = f_y + 2.0 * e_star * a_y * (delta_max - d_y)    # §1.3, k_p = 2E*a_y
+        k_p = 2.0 * e_star * a_y                              # §1.3
+        f_y = k_p * d_y / 1.5                                 # §1.2: F_y = 4E* a_y³/(3R*) = k_p δ_y · 2/3
+        f_m = f_y + k_p * (delta_max - d_y)                   # §1.3
         a_m = ti.sqrt(r_star * delta_max)
-        dd = 3.0 * f_m / (4.0 * e_star * a_m)                 # §1.4, δ_max − δ_p
+        four_ea = 4.0 * e_star * a_m
+        dd = 3.0 * f_m / four_ea                              # §1.4: δ_max − δ_p = 3F_m/(4E* a_m)
         s = delta - (delta_max - dd)                          # δ − δ_p
         if s > 0.0:
-            q = s / dd
-            F = f_m * q * ti.sqrt(q)
+            q = s * four_ea / (3.0 * f_m)
+            sq = ti.sqrt(q)
+            F = f_m * q * sq
             U = 0.4 * F * s                                   # §1.6
-            a = ti.sqrt(a_m * a_m / dd * s)                   # a = √(R_p (δ − δ_p)), R_p = a_m²/dd
+            a = a_m * sq                                      # a = √(R_p (δ − δ_p)), R_p = a_m²/(δ_max − δ_p)
     return F, U, a

@@ -95,7 +95,8 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
             v_c = s.v[i] + s.w[i].cross(r_ic) - v_wall
             F, M, h_new, dD, U, started = law.evaluate(
                 normal_model, rolling_model, delta, nrm, v_c, s.w[i] - omega_w, h,
-                pair_par[s.material[i], ti.cast(row[W_MAT], ti.i32)], ri, ri, s.inertia[i], dt)
+                pair_par[s.material[i], ti.cast(row[W_MAT], ti.i32)], ri, 1.0,
+                s.inertia[i] + s.mass[i] * ri * ri, dt)
             walls.hist[i, k] = h_new
             F_i += F
             T_i += r_ic.cross(F) + M

@@ -1,0 +1,59 @@
+"""BENCH-1: dense bed throughput (benchmarks.md). Prints particle-steps per second (compilation excluded),
+peak RSS and contacts per particle; ``--sweep`` repeats it for 10k, 30k, 100k and 300k particles.
+
+    python benchmarks/dense_bed.py --particles 100000 --steps 2000 --json
+"""
+
+import json
+import time
+
+import click
+import psutil
+
+from mfdem.scenarios import dense_bed
+
+
+def measure(n: int, steps: int, precision: str, threads: int) -> dict:
+    sim = dense_bed.build(n, precision=precision, arch="cpu", threads=threads)
+    sim.step(10)                      # compiles every kernel and builds the first lists
+    builds0 = sim.neighbors.n_builds
+    t0 = time.perf_counter()
+    sim.step(steps)
+    wall = time.perf_counter() - t0
+    pp, pw = sim.contact_count()
+    rss = psutil.Process().memory_info().rss
+    peak = max(rss, getattr(psutil.Process().memory_info(), "peak_wset", 0))
+    try:
+        import resource  # noqa: PLC0415
+
+        peak = max(peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    except ImportError:
+        pass
+    return {"particles": n, "steps": steps, "wall_seconds": wall,
+            "particle_steps_per_second": n * steps / wall,
+            "peak_rss_mb": peak / 2**20, "bytes_per_particle": peak / n,
+            "contacts_per_particle": (2 * pp + pw) / n,
+            "neighbor_builds": sim.neighbors.n_builds - builds0, "precision": precision, "threads": threads}
+
+
+@click.command()
+@click.option("--particles", default=100_000, show_default=True, help="Number of particles (multiple of 2500).")
+@click.option("--steps", default=2000, show_default=True, help="Time steps of 2e-7 s to time.")
+@click.option("--precision", type=click.Choice(["f64", "f32"]), default="f64", show_default=True)
+@click.option("--threads", default=2, show_default=True, help="CPU threads.")
+@click.option("--sweep", is_flag=True, help="Run 10k, 30k, 100k, 300k (each in this process, in order).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (a list with --sweep).")
+def main(particles, steps, precision, threads, sweep, as_json):
+    sizes = [10_000, 30_000, 100_000, 300_000] if sweep else [particles]
+    results = [measure(n, steps, precision, threads) for n in sizes]
+    if as_json:
+        click.echo(json.dumps(results if sweep else results[0]))
+        return
+    for r in results:
+        click.echo(f"{r['particles']:>8d} particles  {r['particle_steps_per_second']:.3e} particle-steps/s  "
+                   f"peak RSS {r['peak_rss_mb']:.0f} MB ({r['bytes_per_particle']:.0f} B/particle)  "
+                   f"{r['contacts_per_particle']:.2f} contacts/particle  {r['neighbor_builds']} list builds")
+
+
+if __name__ == "__main__":
+    main()
