@@ -48,6 +48,19 @@ def potential_energy(s: ti.template(), n: ti.i32) -> ti.f64:
 
 
 @ti.kernel
+def stored_energy(nl: ti.template(), b: ti.i32, walls: ti.template(), n: ti.i32, n_walls: ti.i32) -> ti.f64:
+    """Elastic energy stored in all particle–particle and particle–wall contacts (J), from the histories
+    (owner list buffer b)."""
+    e = 0.0
+    for i in range(n):
+        for k in range(nl.own_count[b, i]):
+            e += ti.cast(nl.hist[b, i, k][3], ti.f64)
+        for k in range(n_walls):
+            e += ti.cast(walls.hist[i, k][3], ti.f64)
+    return e
+
+
+@ti.kernel
 def total(a: ti.template(), n: ti.i32) -> ti.f64:
     acc = 0.0
     for i in range(n):

@@ -1,30 +1,42 @@
-"""The force kernel: gravity, particle pairs and walls for each particle, then the closing half kick."""
+"""The force kernels: particle pairs (owner pass), then reactions, walls, gravity and the closing half kick."""
 
 import taichi as ti
 
-from mfdem.engine.pair_contacts import pair_contacts
+from mfdem.engine.pair_contacts import mirror_contacts, owner_contacts
 from mfdem.engine.walls.analytic import wall_contacts
 
 
 @ti.kernel
-def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
-                    cur: ti.i32, walls: ti.template(), n_walls: ti.i32, pair_par: ti.template(), space: ti.template(),
-                    n: ti.i32, time: ti.f64, dt: float, half_dt: float):
-    """Set f, t of particles 0..n−1, update their accumulators, then v += f/m·half_dt, ω += t/I·half_dt
-    (half_dt = 0 evaluates forces only)."""
+def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
+                cur: ti.i32, pair_par: ti.template(), space: ti.template(), n: ti.i32, dt: float):
+    """Evaluate every particle pair once; f, t, work, ... of particles 0..n−1 receive the owner part."""
     for i in range(n):
-        F, T, work, elastic, starts, ovl = pair_contacts(normal_model, rolling_model, i, s, nl, cur, pair_par, space,
-                                                         dt)
-        Fw, Tw, work_w, elastic_w, starts_w, ovl_w = wall_contacts(normal_model, rolling_model, i, s, walls,
-                                                                   n_walls, pair_par, time, dt)
-        F += ti.cast(s.mass[i] * s.gravity[None], float) + Fw
-        T += Tw
+        F, T, work, starts, ovl = owner_contacts(normal_model, rolling_model, i, s, nl, cur, pair_par, space, dt)
         s.f[i] = F
         s.t[i] = T
-        s.work[i] += work + work_w
-        s.elastic[i] = elastic + elastic_w
+        s.work[i] += work
         s.starts_particle[i] += starts
-        s.starts_wall[i] += starts_w
-        s.overlap_ratio[i] = ti.max(s.overlap_ratio[i], ti.max(ovl, ovl_w))
+        s.overlap_ratio[i] = ti.max(s.overlap_ratio[i], ovl)
+
+
+@ti.kernel
+def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
+                    walls: ti.template(), n_walls: ti.i32, pair_par: ti.template(), n: ti.i32, time: ti.f64,
+                    dt: float, half_dt: float):
+    """Complete f, t of particles 0..n−1 (reactions, walls, gravity), update their accumulators, then
+    v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only)."""
+    for i in range(n):
+        Fm, Tm, work_m = mirror_contacts(i, s, nl)
+        Fw, Tw, work_w, starts_w, ovl_w = wall_contacts(normal_model, rolling_model, i, s, walls, n_walls, pair_par,
+                                                        time, dt)
+        F = s.f[i] + Fm + Fw + ti.cast(s.mass[i] * s.gravity[None], float)
+        T = s.t[i] + Tm + Tw
+        s.f[i] = F
+        s.t[i] = T
+        s.work[i] += work_m + work_w
+        if starts_w:
+            s.starts_wall[i] += starts_w
+        if ovl_w > s.overlap_ratio[i]:
+            s.overlap_ratio[i] = ovl_w
         s.v[i] += F * (half_dt / s.mass[i])
         s.w[i] += T * (half_dt / s.inertia[i])

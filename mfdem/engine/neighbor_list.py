@@ -1,11 +1,15 @@
 """Verlet neighbour lists with a skin, a displacement trigger and contact history that survives rebuilds.
 
-Full lists: every pair appears in the list of both partners and each side computes the (bitwise mirrored)
-contact force for its own particle, so the force loop needs no atomics and is deterministic. Each list is
-sorted by partner index, which fixes the summation order; at every rebuild the history of a pair moves to
-its new slot by merging the old and new sorted lists. A pair in contact always stays in the list (its
-distance is below r_i + r_j < r_i + r_j + skin), so contact history is never lost; the contact law clears it
-when the pair separates. Two buffers (index 0/1 of the first axis) alternate between builds.
+Each pair is evaluated once, by its lower-index particle (the *owner*): particle i keeps an owner list of
+its neighbours j > i, with the contact history and the last result of each contact, and a mirror list of
+its neighbours j < i with the slot of i in j's owner list, through which it collects the reaction. The
+force passes therefore need no atomics, forces are exactly equal and opposite, and — with both lists
+sorted by partner index — the summation order and so the results are reproducible bit for bit.
+
+At every rebuild the history of a pair moves to its new slot by merging the old and new sorted owner lists.
+A pair in contact always stays in the lists (its distance is below r_i + r_j < r_i + r_j + skin), so
+contact history is never lost; the contact law clears it when the pair separates. The owner lists are
+double-buffered (first axis) so that the old one survives the build.
 """
 
 import taichi as ti
@@ -14,10 +18,13 @@ from mfdem.engine.cell_list import CellList
 from mfdem.engine.contact.law import HIST_SIZE
 from mfdem.engine.space import Space, ivec3
 
+RES_SIZE = 7  # per owner contact: force on the owner (3), torque on the partner (3), dissipated work
+
 
 @ti.data_oriented
 class NeighborList:
-    """``nbr[b, i, k]`` partner index, ``count[b, i]``, ``hist[b, i, k]`` contact history; ``current`` = b."""
+    """Owner lists ``own_nbr[b, i, k]``, ``own_count[b, i]``, ``hist[b, i, k]`` (b = ``current``) and
+    ``res[i, k]``; mirror lists ``mir_nbr[0, i, k]``, ``mir_slot[i, k]``, ``mir_count[i]``."""
 
     def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real):
         self.space = space
@@ -26,15 +33,25 @@ class NeighborList:
         self.skin = skin
         self.real = real
         self.overflow = ti.field(ti.i32, ())
+        self.unmatched = ti.field(ti.i32, ())
         self._alloc(max_neighbors)
         self.current = 0
         self.n_builds = 0
 
     def _alloc(self, k: int) -> None:
+        cap = self.capacity
         self.max_neighbors = k
-        self.nbr = ti.field(ti.i32, (2, self.capacity, k))
-        self.count = ti.field(ti.i32, (2, self.capacity))
-        self.hist = ti.field(ti.types.vector(HIST_SIZE, self.real), (2, self.capacity, k))
+        self.own_nbr = ti.field(ti.i32, (2, cap, k))
+        self.own_count = ti.field(ti.i32, (2, cap))
+        self.hist = ti.field(ti.types.vector(HIST_SIZE, self.real), (2, cap, k))
+        self.res = ti.field(ti.types.vector(RES_SIZE, self.real), (cap, k))
+        self.mir_nbr = ti.field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
+        self.mir_slot = ti.field(ti.i32, (cap, k))
+        self.mir_count = ti.field(ti.i32, cap)
+
+    def clear(self) -> None:
+        for f in (self.own_count, self.hist, self.res, self.mir_count):
+            f.fill(0)
 
     def build(self, x, radius, n: int) -> None:
         """Rebuild from positions ``x`` of n particles, moving contact histories to their new slots.
@@ -47,30 +64,46 @@ class NeighborList:
         self._build(x, radius, n, self.skin, self.current)
         needed = int(self.overflow[None])
         if needed:
-            old_nbr, old_count, old_hist, old_k = self.nbr, self.count, self.hist, self.max_neighbors
+            old_nbr, old_count, old_hist, old_k = self.own_nbr, self.own_count, self.hist, self.max_neighbors
             self._alloc(int(needed * 1.25) + 2)
             self._copy_old(old_nbr, old_count, old_hist, old_k, self.current, n)
             self.overflow[None] = 0
             self._build(x, radius, n, self.skin, self.current)
         self.current = 1 - self.current
+        self.unmatched[None] = 0
+        self._link_mirrors(n, self.current)
+        if self.unmatched[None]:
+            raise RuntimeError(f"neighbour lists: {self.unmatched[None]} pairs found by one partner only")
         self.n_builds += 1
 
     @ti.kernel
     def _copy_old(self, old_nbr: ti.template(), old_count: ti.template(), old_hist: ti.template(), old_k: ti.i32,
                   b: ti.i32, n: ti.i32):
         for i in range(n):
-            self.count[b, i] = old_count[b, i]
+            self.own_count[b, i] = old_count[b, i]
             for k in range(old_k):
-                self.nbr[b, i, k] = old_nbr[b, i, k]
+                self.own_nbr[b, i, k] = old_nbr[b, i, k]
                 self.hist[b, i, k] = old_hist[b, i, k]
+
+    @ti.func
+    def _sort(self, lst: ti.template(), b, i, cnt):
+        """Insertion sort of lst[b, i, :cnt]; the lists are short."""
+        for a in range(1, cnt):
+            key = lst[b, i, a]
+            c = a - 1
+            while c >= 0 and lst[b, i, c] > key:
+                lst[b, i, c + 1] = lst[b, i, c]
+                c -= 1
+            lst[b, i, c + 1] = key
 
     @ti.kernel
     def _build(self, x: ti.template(), radius: ti.template(), n: ti.i32, skin: ti.f64, old: ti.i32):
         new = 1 - old
-        k_max = self.nbr.shape[2]
+        k_max = self.own_nbr.shape[2]
         for i in range(n):
             ci = self.space.cell_coord(x[i])
-            cnt = 0
+            n_own = 0
+            n_mir = 0
             for off in range(27):
                 cell, inside = self.space.neighbor_cell(ci, ivec3(off % 3 - 1, (off // 3) % 3 - 1, off // 9 - 1))
                 if inside:
@@ -81,29 +114,51 @@ class NeighborList:
                             d = self.space.displacement(x[i], x[j])
                             cut = radius[i] + radius[j] + skin
                             if d.dot(d) < cut * cut:
-                                if cnt < k_max:
-                                    self.nbr[new, i, cnt] = j
-                                cnt += 1
-            if cnt > k_max:
-                ti.atomic_max(self.overflow[None], cnt)
-                cnt = k_max
-            # insertion sort by partner index: a fixed summation order makes results reproducible
-            for a in range(1, cnt):
-                key = self.nbr[new, i, a]
-                b = a - 1
-                while b >= 0 and self.nbr[new, i, b] > key:
-                    self.nbr[new, i, b + 1] = self.nbr[new, i, b]
-                    b -= 1
-                self.nbr[new, i, b + 1] = key
-            # move histories: both lists are sorted, so one merge pass finds every surviving pair
+                                if j > i:
+                                    if n_own < k_max:
+                                        self.own_nbr[new, i, n_own] = j
+                                    n_own += 1
+                                else:
+                                    if n_mir < k_max:
+                                        self.mir_nbr[0, i, n_mir] = j
+                                    n_mir += 1
+            if n_own > k_max or n_mir > k_max:
+                ti.atomic_max(self.overflow[None], ti.max(n_own, n_mir))
+                n_own = ti.min(n_own, k_max)
+                n_mir = ti.min(n_mir, k_max)
+            # sorted lists fix the summation order (reproducible results) and allow the merge below
+            self._sort(self.own_nbr, new, i, n_own)
+            self._sort(self.mir_nbr, 0, i, n_mir)
+            # move histories: one merge pass over the two sorted owner lists finds every surviving pair
             p = 0
-            n_old = self.count[old, i]
-            for a in range(cnt):
-                j = self.nbr[new, i, a]
-                while p < n_old and self.nbr[old, i, p] < j:
+            n_old = self.own_count[old, i]
+            for a in range(n_own):
+                j = self.own_nbr[new, i, a]
+                while p < n_old and self.own_nbr[old, i, p] < j:
                     p += 1
-                if p < n_old and self.nbr[old, i, p] == j:
+                if p < n_old and self.own_nbr[old, i, p] == j:
                     self.hist[new, i, a] = self.hist[old, i, p]
                 else:
                     self.hist[new, i, a] = ti.zero(self.hist[new, i, a])
-            self.count[new, i] = cnt
+            self.own_count[new, i] = n_own
+            self.mir_count[i] = n_mir
+
+    @ti.kernel
+    def _link_mirrors(self, n: ti.i32, b: ti.i32):
+        """For each mirror entry (i, j < i) find the slot of i in j's owner list (binary search)."""
+        for i in range(n):
+            for k in range(self.mir_count[i]):
+                j = self.mir_nbr[0, i, k]
+                lo = 0
+                hi = self.own_count[b, j]
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if self.own_nbr[b, j, mid] < i:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < self.own_count[b, j] and self.own_nbr[b, j, lo] == i:
+                    self.mir_slot[i, k] = lo
+                else:
+                    self.mir_slot[i, k] = -1
+                    ti.atomic_add(self.unmatched[None], 1)

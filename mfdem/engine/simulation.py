@@ -19,8 +19,8 @@ import taichi as ti
 from mfdem.engine import backend
 from mfdem.engine.contact import law, rolling
 from mfdem.engine.contact.law import P_MU, P_MUR
-from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, total
-from mfdem.engine.forces import forces_and_kick
+from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
+from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift
 from mfdem.engine.materials import InputError, Material, check_range, pair_table
 from mfdem.engine.neighbor_list import NeighborList
@@ -127,7 +127,7 @@ class Simulation:
                                  _pair_matrix("rolling_friction", rolling_friction, len(materials)))
         self.skin = check_range("skin", 0.2 * self.max_radius if skin is None else skin, 0, None, lo_open=True,
                                 unit="m")
-        k_nbr = int(check_range("max_neighbors", 16 if max_neighbors is None else max_neighbors, 1, 10_000))
+        k_nbr = int(check_range("max_neighbors", 8 if max_neighbors is None else max_neighbors, 1, 10_000))
         self.max_walls = int(check_range("max_walls", max_walls, 0, 1000))
         self.gravity = g
         self.normal_model, self.rolling_model = normal_model, rolling_model
@@ -254,12 +254,13 @@ class Simulation:
         self._pairs = pair_table(mats, mu, mu_r)
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.state.gravity[None] = g
-        for f in (self.state.v, self.state.w, self.state.f, self.state.t, self.state.elastic,
-                  self.state.overlap_ratio, self.neighbors.count, self.neighbors.hist, self.walls.hist,
+        for f in (self.state.v, self.state.w, self.state.f, self.state.t,
+                  self.state.overlap_ratio, self.walls.hist,
                   self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
                   self.walls.work):
             f.fill(0)
         self.state.reset_accumulators()
+        self.neighbors.clear()
         self.walls.n = 0
         self._wall_objects = []
         self.n = 0
@@ -278,8 +279,10 @@ class Simulation:
         self._needs_rebuild = False
 
     def _forces(self, half_dt: float, work_dt: float) -> None:
-        forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current,
-                        self.walls, self.walls.n, self.pair_par, self.space, self.n, self.time, self.dt, half_dt)
+        pair_forces(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current, self.pair_par,
+                    self.space, self.n, self.dt)
+        forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.walls, self.walls.n,
+                        self.pair_par, self.n, self.time, self.dt, half_dt)
         if self.walls.n:
             self.walls.accumulate_work(self.walls.n, work_dt)
 
@@ -288,7 +291,7 @@ class Simulation:
         if self._needs_rebuild:
             self._rebuild()
         self._forces(0.0, 0.0)
-        self._energy_initial += total(self.state.elastic, self.n)
+        self._energy_initial += self._stored_energy()
         self.state.reset_accumulators()
         self._forces_current = True
 
@@ -385,13 +388,16 @@ class Simulation:
             self.state.overlap_ratio.fill(0)
         return value
 
+    def _stored_energy(self) -> float:
+        return stored_energy(self.neighbors, self.neighbors.current, self.walls, self.n, self.walls.n)
+
     def energy(self) -> EnergyAudit:
         """The global energy audit (J)."""
         n = self.n
         return EnergyAudit(
             kinetic=kinetic_energy(self.state, n),
             potential=potential_energy(self.state, n),
-            elastic=total(self.state.elastic, n),
+            elastic=self._stored_energy(),
             dissipated=self._dissipated_reset + total(self.state.work, n),
             wall_work=float(self.walls.work.to_numpy()[: self.walls.n].sum()),
             initial=self._energy_initial)
@@ -401,8 +407,8 @@ class Simulation:
         nl = self.neighbors
         b = nl.current
         h = nl.hist.to_numpy()[b, : self.n, :, 1]
-        c = nl.count.to_numpy()[b, : self.n]
+        c = nl.own_count.to_numpy()[b, : self.n]
         mask = np.arange(h.shape[1])[None, :] < c[:, None]
-        pp = int(np.count_nonzero((h > 0) & mask)) // 2
+        pp = int(np.count_nonzero((h > 0) & mask))
         pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, 1] > 0))
         return pp, pw

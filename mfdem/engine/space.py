@@ -26,6 +26,7 @@ class Space:
         self.periodic_np = tuple(bool(p) for p in periodic)
         self.lo = ti.field(dvec3, ())
         self.box = ti.field(dvec3, ())
+        self.inv_box = ti.field(dvec3, ())
         self.inv_cell = ti.field(dvec3, ())
         self.dims = ti.field(ivec3, ())
         self.periodic = ti.field(ivec3, ())
@@ -37,6 +38,7 @@ class Space:
         self.lo_np, self.hi_np = lo, hi
         self.lo[None] = lo
         self.box[None] = hi - lo
+        self.inv_box[None] = 1.0 / (hi - lo)
         self.inv_cell[None] = np.asarray(self.dims_np) / (hi - lo)
 
     def rescale(self, lo, hi, min_cell: float) -> None:
@@ -73,7 +75,7 @@ class Space:
         d = xi - xj
         for a in ti.static(range(3)):
             if self.periodic[None][a] != 0:
-                d[a] -= self.box[None][a] * ti.round(d[a] / self.box[None][a])
+                d[a] -= self.box[None][a] * ti.round(d[a] * self.inv_box[None][a])
         return d
 
     @ti.func
@@ -83,7 +85,7 @@ class Space:
         for a in ti.static(range(3)):
             if self.periodic[None][a] != 0:
                 lo, box = self.lo[None][a], self.box[None][a]
-                out[a] = x[a] - box * ti.floor((x[a] - lo) / box)
+                out[a] = x[a] - box * ti.floor((x[a] - lo) * self.inv_box[None][a])
         return out
 
     @ti.func

@@ -11,8 +11,7 @@ class ParticleState:
 
     Positions are f64 always; ``real`` (f64 or f32) is the type of everything else. Accumulators:
     ``work`` — dissipated work since the last reset (J, f64); ``starts_particle`` / ``starts_wall`` —
-    contact starts with particles / walls; ``elastic`` — energy stored in the particle's contacts (J, half
-    of each particle pair); ``overlap_ratio`` — largest δ/R seen since the last reset; ``disp`` —
+    contact starts with particles / walls; ``overlap_ratio`` — largest δ/R seen since the last reset; ``disp`` —
     displacement since the last neighbour-list build (m); ``gravity`` — acceleration on every particle (m/s²).
     """
 
@@ -32,7 +31,6 @@ class ParticleState:
         self.work = ti.field(ti.f64, capacity)
         self.starts_particle = ti.field(ti.i32, capacity)
         self.starts_wall = ti.field(ti.i32, capacity)
-        self.elastic = ti.field(ti.f64, capacity)
         self.overlap_ratio = ti.field(real, capacity)
         self.gravity = ti.field(dvec3, ())
 

@@ -12,11 +12,12 @@ import taichi as ti
 @ti.func
 def project(vec, n):
     """``vec`` projected onto the plane normal to unit ``n``, keeping its length."""
-    p = vec - vec.dot(n) * n
+    c = vec.dot(n)
+    p = vec - c * n
     p2 = p.dot(p)
     out = p
-    if p2 > 0.0:
-        out = p * ti.sqrt(vec.dot(vec) / p2)
+    if c * c > 1e-16 * p2 and p2 > 0.0:  # skip the rescaling when it would not change a digit
+        out = p * ti.sqrt(1.0 + c * c / p2)
     return out
 
 
@@ -26,9 +27,9 @@ def spring_force(xi_old, n, v_t, dt, k_t, mu, f_n):
     xi = project(xi_old, n) + v_t * dt
     F_t = -k_t * xi
     f_max = mu * f_n
-    f_norm = F_t.norm()
-    if f_norm > f_max:
-        F_t *= f_max / f_norm
+    f2 = F_t.dot(F_t)
+    if f2 > f_max * f_max:
+        F_t *= f_max / ti.sqrt(f2)
         if k_t > 0.0:
             xi = -F_t / k_t
     return F_t, xi

@@ -48,11 +48,12 @@ def normal_force(delta, delta_max, e_star, r_star, alpha):
         f_y = k_p * d_y / 1.5                                 # §1.2: F_y = 4E* a_y³/(3R*) = k_p δ_y · 2/3
         f_m = f_y + k_p * (delta_max - d_y)                   # §1.3
         a_m = ti.sqrt(r_star * delta_max)
-        four_ea = 4.0 * e_star * a_m
-        dd = 3.0 * f_m / four_ea                              # §1.4: δ_max − δ_p = 3F_m/(4E* a_m)
+        num, den = 3.0 * f_m, 4.0 * e_star * a_m
+        inv = 1.0 / (num * den)                               # one division for both ratios below
+        dd = num * num * inv                                  # §1.4: δ_max − δ_p = 3F_m/(4E* a_m)
         s = delta - (delta_max - dd)                          # δ − δ_p
         if s > 0.0:
-            q = s * four_ea / (3.0 * f_m)
+            q = s * den * den * inv                           # (δ − δ_p)/(δ_max − δ_p)
             sq = ti.sqrt(q)
             F = f_m * q * sq
             U = 0.4 * F * s                                   # §1.6

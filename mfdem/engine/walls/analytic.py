@@ -62,12 +62,11 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                   walls: ti.template(), n_walls, pair_par: ti.template(), time, dt):
     """Sum the wall contacts of particle i (dissipated work wholly to the particle); adds to the walls' sums.
 
-    Returns ``(F, T, work, elastic, starts, max δ/R)`` like ``pair_contacts``.
+    Returns ``(F, T, work, starts, max δ/R)``.
     """
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
-    elastic_i = 0.0
     starts_i = 0
     ovl = 0.0
     ri = s.radius[i]
@@ -101,9 +100,8 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
             F_i += F
             T_i += r_ic.cross(F) + M
             work_i += dD
-            elastic_i += U
             starts_i += started
             ovl = ti.max(ovl, delta / ri)
             walls.force[k] += ti.cast(F, ti.f64)
             walls.torque[k] += ti.cast((dx + r_ic).cross(F) + M, ti.f64)
-    return F_i, T_i, work_i, elastic_i, starts_i, ovl
+    return F_i, T_i, work_i, starts_i, ovl
