@@ -9,7 +9,8 @@ sorted by partner index — the summation order and so the results are reproduci
 At every rebuild the history of a pair moves to its new slot by merging the old and new sorted owner lists.
 A pair in contact always stays in the lists (its distance is below r_i + r_j < r_i + r_j + skin), so
 contact history is never lost; the contact law clears it when the pair separates. The owner lists are
-double-buffered (first axis) so that the old one survives the build.
+double-buffered (first axis) so that the old one survives the build; lists that overflow are replaced by
+larger ones (``grown``).
 """
 
 import taichi as ti
@@ -26,59 +27,62 @@ class NeighborList:
     """Owner lists ``own_nbr[b, i, k]``, ``own_count[b, i]``, ``hist[b, i, k]`` (b = ``current``) and
     ``res[i, k]``; mirror lists ``mir_nbr[0, i, k]``, ``mir_slot[i, k]``, ``mir_count[i]``."""
 
-    def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real):
+    def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real, cells: CellList = None):
         self.space = space
-        self.cells = CellList(space, capacity)
+        self.cells = cells or CellList(space, capacity)
         self.capacity = capacity
         self.skin = skin
         self.real = real
         self.overflow = ti.field(ti.i32, ())
         self.unmatched = ti.field(ti.i32, ())
-        self._alloc(max_neighbors)
-        self.current = 0
-        self.n_builds = 0
-
-    def _alloc(self, k: int) -> None:
-        cap = self.capacity
-        self.max_neighbors = k
+        self.max_neighbors = max_neighbors
+        cap, k = capacity, max_neighbors
         self.own_nbr = ti.field(ti.i32, (2, cap, k))
         self.own_count = ti.field(ti.i32, (2, cap))
-        self.hist = ti.field(ti.types.vector(HIST_SIZE, self.real), (2, cap, k))
-        self.res = ti.field(ti.types.vector(RES_SIZE, self.real), (cap, k))
+        self.hist = ti.field(ti.types.vector(HIST_SIZE, real), (2, cap, k))
+        self.res = ti.field(ti.types.vector(RES_SIZE, real), (cap, k))
         self.mir_nbr = ti.field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
         self.mir_slot = ti.field(ti.i32, (cap, k))
         self.mir_count = ti.field(ti.i32, cap)
+        self.current = 0
+        self.n_builds = 0
 
     def clear(self) -> None:
         for f in (self.own_count, self.hist, self.res, self.mir_count):
             f.fill(0)
 
-    def build(self, x, radius, n: int) -> None:
+    def build(self, x, radius, n: int) -> int:
         """Rebuild from positions ``x`` of n particles, moving contact histories to their new slots.
 
-        If a particle has more neighbours than the lists hold, the lists grow (kernels using them recompile
-        once) and the build runs again from the untouched old list.
+        Returns 0, or — when a particle has more neighbours than the lists hold — the list length needed;
+        the lists are then unchanged and the caller moves them into larger ones (``grown``).
         """
         self.cells.build(x, n)
         self.overflow[None] = 0
         self._build(x, radius, n, self.skin, self.current)
         needed = int(self.overflow[None])
         if needed:
-            old_nbr, old_count, old_hist, old_k = self.own_nbr, self.own_count, self.hist, self.max_neighbors
-            self._alloc(int(needed * 1.25) + 2)
-            self._copy_old(old_nbr, old_count, old_hist, old_k, self.current, n)
-            self.overflow[None] = 0
-            self._build(x, radius, n, self.skin, self.current)
+            return needed
         self.current = 1 - self.current
         self.unmatched[None] = 0
         self._link_mirrors(n, self.current)
         if self.unmatched[None]:
             raise RuntimeError(f"neighbour lists: {self.unmatched[None]} pairs found by one partner only")
         self.n_builds += 1
+        return 0
+
+    def grown(self, max_neighbors: int, n: int) -> "NeighborList":
+        """A copy with room for ``max_neighbors`` per particle, holding this list's contacts and histories
+        (kernels that use the new lists compile once for them)."""
+        new = NeighborList(self.space, self.capacity, max_neighbors, self.skin, self.real, cells=self.cells)
+        new.current = self.current
+        new.n_builds = self.n_builds
+        new._adopt(self.own_nbr, self.own_count, self.hist, self.max_neighbors, self.current, n)
+        return new
 
     @ti.kernel
-    def _copy_old(self, old_nbr: ti.template(), old_count: ti.template(), old_hist: ti.template(), old_k: ti.i32,
-                  b: ti.i32, n: ti.i32):
+    def _adopt(self, old_nbr: ti.template(), old_count: ti.template(), old_hist: ti.template(), old_k: ti.i32,
+               b: ti.i32, n: ti.i32):
         for i in range(n):
             self.own_count[b, i] = old_count[b, i]
             for k in range(old_k):

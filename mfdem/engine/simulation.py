@@ -129,6 +129,7 @@ class Simulation:
                                 unit="m")
         k_nbr = int(check_range("max_neighbors", 8 if max_neighbors is None else max_neighbors, 1, 10_000))
         self.max_walls = int(check_range("max_walls", max_walls, 0, 1000))
+        Space.check(lo, hi, periodic, 2 * self.max_radius + self.skin)
         self.gravity = g
         self.normal_model, self.rolling_model = normal_model, rolling_model
         self._normal, self._rolling = law.NORMAL_MODELS[normal_model], rolling.MODELS[rolling_model]
@@ -274,7 +275,11 @@ class Simulation:
     # ------------------------------------------------------------------------------------------ time loop
 
     def _rebuild(self) -> None:
-        self.neighbors.build(self.state.x, self.state.radius, self.n)
+        needed = self.neighbors.build(self.state.x, self.state.radius, self.n)
+        if needed:
+            self.neighbors = self.neighbors.grown(int(needed * 1.25) + 2, self.n)
+            if self.neighbors.build(self.state.x, self.state.radius, self.n):
+                raise RuntimeError("neighbour lists: growth failed")
         self.state.disp.fill(0)
         self._needs_rebuild = False
 

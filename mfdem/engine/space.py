@@ -48,6 +48,11 @@ class Space:
             raise InputError(f"domain: the new box needs {dims} cells, not {self.dims_np}; create a new Simulation")
         self._set_box(lo, hi)
 
+    @classmethod
+    def check(cls, lo, hi, periodic, min_cell: float) -> None:
+        """Validate a box (InputError) without creating fields."""
+        cls._layout(lo, hi, periodic, min_cell)
+
     @staticmethod
     def _layout(lo, hi, periodic, min_cell):
         lo = np.asarray(lo, float)
