@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import taichi as ti
 
+from mfdem.engine.walls.mesh import MAX_SLOTS
+
 
 
 @dataclass
@@ -48,15 +50,18 @@ def potential_energy(s: ti.template(), n: ti.i32) -> ti.f64:
 
 
 @ti.kernel
-def stored_energy(nl: ti.template(), b: ti.i32, walls: ti.template(), n: ti.i32, n_walls: ti.i32) -> ti.f64:
-    """Elastic energy stored in all particle–particle and particle–wall contacts (J), from the histories
-    (owner list buffer b)."""
+def stored_energy(nl: ti.template(), b: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(),
+                  n: ti.i32) -> ti.f64:
+    """Elastic energy stored in all particle–particle, particle–wall and particle–mesh contacts (J), from the
+    histories (owner list buffer b)."""
     e = 0.0
     for i in range(n):
         for k in range(nl.own_count[b, i]):
             e += ti.cast(nl.hist[b, i, k][3], ti.f64)
         for k in range(n_walls):
             e += ti.cast(walls.hist[i, k][3], ti.f64)
+        for k in ti.static(range(MAX_SLOTS)):
+            e += ti.cast(mesh.slot_hist[i, k][3], ti.f64)
     return e
 
 

@@ -1,9 +1,11 @@
-"""The force kernels: particle pairs (owner pass), then reactions, walls, gravity and the closing half kick."""
+"""The force kernels: particle pairs (owner pass), then reactions, walls, meshes, gravity and the closing
+half kick."""
 
 import taichi as ti
 
 from mfdem.engine.pair_contacts import mirror_contacts, owner_contacts
 from mfdem.engine.walls.analytic import wall_contacts
+from mfdem.engine.walls.mesh import mesh_contacts
 
 
 @ti.kernel
@@ -21,22 +23,25 @@ def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti
 
 @ti.kernel
 def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
-                    walls: ti.template(), n_walls: ti.i32, pair_par: ti.template(), n: ti.i32, time: ti.f64,
-                    dt: float, half_dt: float):
-    """Complete f, t of particles 0..n−1 (reactions, walls, gravity), update their accumulators, then
+                    walls: ti.template(), n_walls: ti.i32, mesh: ti.template(), n_bodies: ti.i32,
+                    pair_par: ti.template(), space: ti.template(), n: ti.i32, time: ti.f64, dt: float, half_dt: float):
+    """Complete f, t of particles 0..n−1 (reactions, walls, meshes, gravity), update their accumulators, then
     v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only)."""
     for i in range(n):
-        Fm, Tm, work_m = mirror_contacts(i, s, nl)
+        Fm, Tm, work_m = mirror_contacts(i, s, nl, space)
         Fw, Tw, work_w, starts_w, ovl_w = wall_contacts(normal_model, rolling_model, i, s, walls, n_walls, pair_par,
                                                         time, dt)
-        F = s.f[i] + Fm + Fw + ti.cast(s.mass[i] * s.gravity[None], float)
-        T = s.t[i] + Tm + Tw
+        Fb, Tb, work_b, starts_b, ovl_b = mesh_contacts(normal_model, rolling_model, i, s, mesh, n_bodies, pair_par,
+                                                        time, dt)
+        F = s.f[i] + Fm + Fw + Fb + ti.cast(s.mass[i] * s.gravity[None], float)
+        T = s.t[i] + Tm + Tw + Tb
         s.f[i] = F
         s.t[i] = T
-        s.work[i] += work_m + work_w
-        if starts_w:
-            s.starts_wall[i] += starts_w
-        if ovl_w > s.overlap_ratio[i]:
-            s.overlap_ratio[i] = ovl_w
+        s.work[i] += work_m + work_w + work_b
+        if starts_w + starts_b:
+            s.starts_wall[i] += starts_w + starts_b
+        ovl = ti.max(ovl_w, ovl_b)
+        if ovl > s.overlap_ratio[i]:
+            s.overlap_ratio[i] = ovl
         s.v[i] += F * (half_dt / s.mass[i])
         s.w[i] += T * (half_dt / s.inertia[i])

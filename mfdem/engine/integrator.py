@@ -7,20 +7,47 @@ step's relative displacement, which is what makes the contact-work bookkeeping c
 
 import taichi as ti
 
+from mfdem.engine.walls.mesh import MAX_SLOTS
+
 
 
 @ti.kernel
-def kick_drift(s: ti.template(), space: ti.template(), n: ti.i32, half_dt: float, dt: ti.f64) -> ti.f64:
+def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
+               n: ti.i32, half_dt: float, dt: ti.f64) -> ti.f64:
     """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); returns the largest squared
-    displacement since the last neighbour-list build (m²)."""
+    displacement since the last neighbour-list build (m²).
+
+    A particle wrapped through a rotational seam is turned as a whole: position, velocity, angular
+    velocity, displacement and the vectors of the contact histories it owns (pairs and mesh contacts).
+    """
     max_d2 = 0.0
     for i in range(n):
         v = s.v[i] + s.f[i] * (half_dt / s.mass[i])
-        s.v[i] = v
-        s.w[i] += s.t[i] * (half_dt / s.inertia[i])
+        w = s.w[i] + s.t[i] * (half_dt / s.inertia[i])
         step = ti.cast(v, ti.f64) * dt
-        s.x[i] = space.wrap(s.x[i] + step)
+        x, rot = space.wrap(s.x[i] + step)
         dsp = s.disp[i] + step
+        if ti.static(space.rotational):
+            if rot != 0:
+                v = space.rotate(v, rot)
+                w = space.rotate(w, rot)
+                dsp = space.rotate(dsp, rot)
+                for k in range(nl.own_count[cur, i]):
+                    h = nl.hist[cur, i, k]
+                    xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
+                    m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
+                    h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
+                    nl.hist[cur, i, k] = h
+                for k in ti.static(range(MAX_SLOTS)):
+                    h = mesh.slot_hist[i, k]
+                    xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
+                    m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
+                    h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
+                    mesh.slot_hist[i, k] = h
+                    mesh.slot_normal[i, k] = space.rotate(mesh.slot_normal[i, k], rot)
+        s.x[i] = x
+        s.v[i] = v
+        s.w[i] = w
         s.disp[i] = dsp
         ti.atomic_max(max_d2, dsp.dot(dsp))
     return max_d2

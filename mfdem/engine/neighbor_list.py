@@ -90,8 +90,35 @@ class NeighborList:
                 self.hist[b, i, k] = old_hist[b, i, k]
 
     @ti.func
-    def _sort(self, lst: ti.template(), b, i, cnt):
-        """Insertion sort of lst[b, i, :cnt]; the lists are short."""
+    def _scan(self, x: ti.template(), radius: ti.template(), i, center, s_img, skin, new, n_own, n_mir, k_max):
+        """Add the particles j in the 27 cells around ``center`` whose image R(s_img α)x_j is within the
+        cut-off of particle i (s_img = 0: the particles themselves)."""
+        ci = self.space.cell_coord(center)
+        for off in range(27):
+            cell, inside = self.space.neighbor_cell(ci, ivec3(off % 3 - 1, (off // 3) % 3 - 1, off // 9 - 1))
+            if inside:
+                start = self.cells.cell_start[cell]
+                for t in range(start, start + self.cells.cell_count[cell]):
+                    j = self.cells.sorted_ids[t]
+                    if j != i:
+                        d = self.space.displacement(x[i], x[j])
+                        if s_img != 0:
+                            d = x[i] - self.space.rotate(x[j], s_img)
+                        cut = radius[i] + radius[j] + skin
+                        if d.dot(d) < cut * cut:
+                            if j > i:
+                                if n_own < k_max:
+                                    self.own_nbr[new, i, n_own] = j
+                                n_own += 1
+                            else:
+                                if n_mir < k_max:
+                                    self.mir_nbr[0, i, n_mir] = j
+                                n_mir += 1
+        return n_own, n_mir
+
+    @ti.func
+    def _sort_unique(self, lst: ti.template(), b, i, cnt):
+        """Sort lst[b, i, :cnt] (insertion sort: the lists are short), drop repeats; return the new length."""
         for a in range(1, cnt):
             key = lst[b, i, a]
             c = a - 1
@@ -99,40 +126,30 @@ class NeighborList:
                 lst[b, i, c + 1] = lst[b, i, c]
                 c -= 1
             lst[b, i, c + 1] = key
+        m = ti.min(cnt, 1)
+        for a in range(1, cnt):
+            if lst[b, i, a] != lst[b, i, m - 1]:
+                lst[b, i, m] = lst[b, i, a]
+                m += 1
+        return m
 
     @ti.kernel
     def _build(self, x: ti.template(), radius: ti.template(), n: ti.i32, skin: ti.f64, old: ti.i32):
         new = 1 - old
         k_max = self.own_nbr.shape[2]
         for i in range(n):
-            ci = self.space.cell_coord(x[i])
-            n_own = 0
-            n_mir = 0
-            for off in range(27):
-                cell, inside = self.space.neighbor_cell(ci, ivec3(off % 3 - 1, (off // 3) % 3 - 1, off // 9 - 1))
-                if inside:
-                    start = self.cells.cell_start[cell]
-                    for s in range(start, start + self.cells.cell_count[cell]):
-                        j = self.cells.sorted_ids[s]
-                        if j != i:
-                            d = self.space.displacement(x[i], x[j])
-                            cut = radius[i] + radius[j] + skin
-                            if d.dot(d) < cut * cut:
-                                if j > i:
-                                    if n_own < k_max:
-                                        self.own_nbr[new, i, n_own] = j
-                                    n_own += 1
-                                else:
-                                    if n_mir < k_max:
-                                        self.mir_nbr[0, i, n_mir] = j
-                                    n_mir += 1
+            n_own, n_mir = self._scan(x, radius, i, x[i], 0, skin, new, 0, 0, k_max)
+            s_img = self.space.seam_images(x[i])
+            if s_img != 0:  # rotational periodicity: also the partners across the seam, as images
+                n_own, n_mir = self._scan(x, radius, i, self.space.rotate(x[i], -s_img), s_img, skin, new, n_own,
+                                          n_mir, k_max)
             if n_own > k_max or n_mir > k_max:
                 ti.atomic_max(self.overflow[None], ti.max(n_own, n_mir))
                 n_own = ti.min(n_own, k_max)
                 n_mir = ti.min(n_mir, k_max)
             # sorted lists fix the summation order (reproducible results) and allow the merge below
-            self._sort(self.own_nbr, new, i, n_own)
-            self._sort(self.mir_nbr, 0, i, n_mir)
+            n_own = self._sort_unique(self.own_nbr, new, i, n_own)
+            n_mir = self._sort_unique(self.mir_nbr, 0, i, n_mir)
             # move histories: one merge pass over the two sorted owner lists finds every surviving pair
             p = 0
             n_old = self.own_count[old, i]

@@ -24,7 +24,8 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
     for k in range(nl.own_count[cur, i]):
         h = nl.hist[cur, i, k]
         j = nl.own_nbr[cur, i, k]
-        d = ti.cast(space.displacement(s.x[i], s.x[j]), float)
+        d64, img = space.image(s.x[i], s.x[j])                # img ≠ 0: partner across a rotational seam
+        d = ti.cast(d64, float)
         rj = s.radius[j]
         rsum = ri + rj
         dist2 = d.dot(d)
@@ -35,13 +36,15 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             delta = rsum - dist
             a_i = ri - 0.5 * delta                            # lever arms to the middle of the overlap (m)
             a_j = rj - 0.5 * delta
-            v_c = s.v[i] - s.v[j] - (a_i * s.w[i] + a_j * s.w[j]).cross(nrm)
+            v_j = space.rotate(s.v[j], img)
+            w_j = space.rotate(s.w[j], img)
+            v_c = s.v[i] - v_j - (a_i * s.w[i] + a_j * w_j).cross(nrm)
             r_star = ri * rj / rsum
             i_eff = 0.0
             if ti.static(rolling_model == rolling.MODEL_CONSTANT):  # only the Type-A limiter needs it
                 i_eff = s.inertia[i] * s.inertia[j] / (s.inertia[i] + s.inertia[j])
             F, M, h_new, dD, U, started = law.evaluate(
-                normal_model, rolling_model, delta, nrm, v_c, s.w[i] - s.w[j], h,
+                normal_model, rolling_model, delta, nrm, v_c, s.w[i] - w_j, h,
                 pair_par[s.material[i], s.material[j]], r_star, 2.0, i_eff, dt)
             nl.hist[cur, i, k] = h_new
             T_j = -a_j * nrm.cross(F) - M
@@ -58,17 +61,19 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
 
 
 @ti.func
-def mirror_contacts(i, s: ti.template(), nl: ti.template()):
+def mirror_contacts(i, s: ti.template(), nl: ti.template(), space: ti.template()):
     """Collect the reactions of particle i's contacts with neighbours j < i (evaluated by j this step):
-    ``(F, T, work)``."""
+    ``(F, T, work)``. Results across a rotational seam are turned from the owner's frame into i's."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
     for k in range(nl.mir_count[i]):
         slot = nl.mir_slot[i, k]
         if slot >= 0:
-            r = nl.res[nl.mir_nbr[0, i, k], slot]
-            F_i -= ti.Vector([r[0], r[1], r[2]])
-            T_i += ti.Vector([r[3], r[4], r[5]])
+            o = nl.mir_nbr[0, i, k]
+            r = nl.res[o, slot]
+            _, img = space.image(s.x[i], s.x[o])
+            F_i -= space.rotate(ti.Vector([r[0], r[1], r[2]]), img)
+            T_i += space.rotate(ti.Vector([r[3], r[4], r[5]]), img)
             work_i += 0.5 * r[6]
     return F_i, T_i, work_i

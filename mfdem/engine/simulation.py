@@ -28,15 +28,21 @@ from mfdem.engine.space import Space
 from mfdem.engine.state import ParticleState
 from mfdem.engine.walls import Wall
 from mfdem.engine.walls.analytic import AnalyticWalls
+from mfdem.engine.walls.mesh import MeshWalls
 
 
 @dataclass
 class Domain:
-    """Axis-aligned box [lo, hi] (m) that holds every particle; ``periodic`` per axis (x, y, z)."""
+    """Axis-aligned box [lo, hi] (m) that holds every particle; ``periodic`` per axis (x, y, z).
+
+    ``sector_angle_deg`` makes the domain a periodic sector 0 ≤ φ < angle about the z axis (rotational
+    periodicity, the mixer's one-fifth); the box must then hold that sector.
+    """
 
     lo: tuple
     hi: tuple
     periodic: tuple = (False, False, False)
+    sector_angle_deg: float = None
 
     def validate(self):
         lo = np.asarray(self.lo, float).reshape(3)
@@ -45,6 +51,11 @@ class Domain:
             raise InputError(f"domain: hi {hi.tolist()} must exceed lo {lo.tolist()} on every axis (m)")
         if len(self.periodic) != 3:
             raise InputError("domain.periodic: give three booleans (x, y, z)")
+        if self.sector_angle_deg is not None:
+            check_range("domain.sector_angle_deg", self.sector_angle_deg, 0, 180, lo_open=True, hi_open=True,
+                        unit="deg")
+            if any(self.periodic):
+                raise InputError("domain: rotational periodicity cannot be combined with linear periodic axes")
         return lo, hi, tuple(bool(p) for p in self.periodic)
 
 
@@ -105,7 +116,8 @@ class Simulation:
     def __init__(self, *, materials: list, domain: Domain, capacity: int, max_radius: float, dt: float,
                  gravity=(0.0, 0.0, 0.0), friction=0.0, rolling_friction=0.0, normal_model: str = "thornton_ning",
                  rolling_model: str = "epsd", skin: float = None, max_neighbors: int = None,
-                 max_walls: int = 8, arch: str = "auto", precision: str = "f64", threads: int = None):
+                 max_walls: int = 8, meshes: list = (), arch: str = "auto", precision: str = "f64",
+                 threads: int = None):
         # ---- validation first: nothing below compiles or allocates until the inputs are known good
         if not materials:
             raise InputError("materials: at least one material is required")
@@ -130,6 +142,11 @@ class Simulation:
         k_nbr = int(check_range("max_neighbors", 8 if max_neighbors is None else max_neighbors, 1, 10_000))
         self.max_walls = int(check_range("max_walls", max_walls, 0, 1000))
         Space.check(lo, hi, periodic, 2 * self.max_radius + self.skin)
+        sector = None if domain.sector_angle_deg is None else math.radians(domain.sector_angle_deg)
+        for k, body in enumerate(meshes):
+            if body.name == "mesh":
+                body.name = f"meshes[{k}]"
+            body.validate(len(self.materials))
         self.gravity = g
         self.normal_model, self.rolling_model = normal_model, rolling_model
         self._normal, self._rolling = law.NORMAL_MODELS[normal_model], rolling.MODELS[rolling_model]
@@ -138,13 +155,14 @@ class Simulation:
         self.arch = backend.init(arch, precision, threads)
         self.precision = precision
         real = ti.f64 if precision == "f64" else ti.f32
-        self.space = Space(lo, hi, periodic, 2 * self.max_radius + self.skin)
+        self.space = Space(lo, hi, periodic, 2 * self.max_radius + self.skin, sector)
         self.state = ParticleState(self.capacity, real)
         self.state.gravity[None] = g
         self.pair_par = ti.field(ti.types.vector(6, real), self._pairs.shape[:2])
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.walls = AnalyticWalls(self.capacity, self.max_walls, real)
         self.neighbors = NeighborList(self.space, self.capacity, k_nbr, self.skin, real)
+        self.meshes = MeshWalls(list(meshes), self.capacity, self.max_radius, self.skin, real)
         self._wall_objects = []
         self.n = 0
         self.time = 0.0
@@ -260,6 +278,7 @@ class Simulation:
                   self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
                   self.walls.work):
             f.fill(0)
+        self.meshes.clear()
         self.state.reset_accumulators()
         self.neighbors.clear()
         self.walls.n = 0
@@ -287,9 +306,12 @@ class Simulation:
         pair_forces(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current, self.pair_par,
                     self.space, self.n, self.dt)
         forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.walls, self.walls.n,
-                        self.pair_par, self.n, self.time, self.dt, half_dt)
+                        self.meshes, self.meshes.n_bodies, self.pair_par, self.space, self.n, self.time, self.dt,
+                        half_dt)
         if self.walls.n:
             self.walls.accumulate_work(self.walls.n, work_dt)
+        if self.meshes.n_bodies:
+            self.meshes.accumulate_work(self.meshes.n_bodies, self.time, work_dt)
 
     def _initial_forces(self) -> None:
         """Forces of the starting configuration; initial overlaps count as stored, not dissipated, energy."""
@@ -311,7 +333,8 @@ class Simulation:
         half = 0.5 * self.dt
         trigger = (0.5 * self.skin) ** 2
         for _ in range(int(n_steps)):
-            max_d2 = kick_drift(self.state, self.space, self.n, half, self.dt)
+            max_d2 = kick_drift(self.state, self.space, self.neighbors, self.neighbors.current, self.meshes, self.n,
+                                half, self.dt)
             self.step_count += 1
             self.time = self.step_count * self.dt
             if self._needs_rebuild or max_d2 > trigger:
@@ -394,7 +417,7 @@ class Simulation:
         return value
 
     def _stored_energy(self) -> float:
-        return stored_energy(self.neighbors, self.neighbors.current, self.walls, self.n, self.walls.n)
+        return stored_energy(self.neighbors, self.neighbors.current, self.walls, self.walls.n, self.meshes, self.n)
 
     def energy(self) -> EnergyAudit:
         """The global energy audit (J)."""
@@ -404,7 +427,8 @@ class Simulation:
             potential=potential_energy(self.state, n),
             elastic=self._stored_energy(),
             dissipated=self._dissipated_reset + total(self.state.work, n),
-            wall_work=float(self.walls.work.to_numpy()[: self.walls.n].sum()),
+            wall_work=float(self.walls.work.to_numpy()[: self.walls.n].sum()
+                            + self.meshes.work.to_numpy()[: self.meshes.n_bodies].sum()),
             initial=self._energy_initial)
 
     def contact_count(self) -> tuple:
@@ -416,4 +440,25 @@ class Simulation:
         mask = np.arange(h.shape[1])[None, :] < c[:, None]
         pp = int(np.count_nonzero((h > 0) & mask))
         pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, 1] > 0))
+        pw += int(np.count_nonzero(self.meshes.slot_hist.to_numpy()[: self.n, :, 1] > 0))
         return pp, pw
+
+    def mesh_torque(self, b: int) -> np.ndarray:
+        """Torque of mesh body b on the particles about its center in the last step (N·m)."""
+        return self.meshes.torque_last[b].to_numpy()
+
+    def mesh_force(self, b: int) -> np.ndarray:
+        """Force of mesh body b on the particles in the last step (N)."""
+        return self.meshes.force_last[b].to_numpy()
+
+    def mesh_axial_torque(self, b: int) -> float:
+        """Torque of body b on the particles about its axis (N·m); its power is this × ω(t)."""
+        return float(self.mesh_torque(b) @ self.meshes.axis[b].to_numpy())
+
+    def mesh_work(self, b: int) -> float:
+        """Work body b has done on the particles since the start (J)."""
+        return float(self.meshes.work[b])
+
+    def mesh_angle(self, b: int) -> float:
+        """Rotation angle of body b now (rad)."""
+        return self.meshes.angle(b, self.time)

@@ -1,8 +1,13 @@
-"""The simulation box: bounds, periodic axes and the cell grid of the neighbour search.
+"""The simulation box: bounds, periodic boundaries and the cell grid of the neighbour search.
 
-Holds its parameters in Taichi fields so kernels read them directly (no per-launch arguments). Linear
-periodic boundaries along any Cartesian axis: displacements use the minimum image and positions are wrapped
-into [lo, lo + box).
+Holds its parameters in Taichi fields so kernels read them directly (no per-launch arguments).
+
+* Linear periodic boundaries along any Cartesian axis: displacements use the minimum image and positions
+  are wrapped into [lo, lo + box).
+* Rotational periodicity (a sector of angle α about the z axis through the origin, the mixer's rotor axis):
+  particles live in 0 ≤ φ < α; one leaving through a cut plane re-enters through the other with position,
+  velocity and angular velocity rotated by ∓α. The partner of a pair across the seam is taken as its image
+  R(sα)x_j, s ∈ {−1, 0, +1}, nearest to the particle (``image``).
 """
 
 import math
@@ -18,12 +23,21 @@ dvec3 = ti.types.vector(3, ti.f64)
 
 @ti.data_oriented
 class Space:
-    """Box [lo, hi] (m) with ``periodic`` axes, divided into cells at least ``min_cell`` (m) wide."""
+    """Box [lo, hi] (m) with ``periodic`` axes, divided into cells at least ``min_cell`` (m) wide;
+    ``sector_angle`` (rad) switches on rotational periodicity about the z axis."""
 
-    def __init__(self, lo, hi, periodic, min_cell: float):
+    def __init__(self, lo, hi, periodic, min_cell: float, sector_angle: float = None):
         lo, hi, dims = self._layout(lo, hi, periodic, min_cell)
         self.dims_np = dims
         self.periodic_np = tuple(bool(p) for p in periodic)
+        self.rotational = sector_angle is not None
+        if self.rotational and any(self.periodic_np):
+            raise InputError("domain: rotational periodicity cannot be combined with linear periodic axes")
+        self.sector_angle = float(sector_angle) if self.rotational else 0.0
+        self.cutoff = ti.field(ti.f64, ())
+        self.cutoff[None] = min_cell
+        self.rot = ti.field(ti.types.vector(2, ti.f64), ())   # (cos α, sin α)
+        self.rot[None] = [math.cos(self.sector_angle), math.sin(self.sector_angle)]
         self.lo = ti.field(dvec3, ())
         self.box = ti.field(dvec3, ())
         self.inv_box = ti.field(dvec3, ())
@@ -47,6 +61,7 @@ class Space:
         if dims != self.dims_np:
             raise InputError(f"domain: the new box needs {dims} cells, not {self.dims_np}; create a new Simulation")
         self._set_box(lo, hi)
+        self.cutoff[None] = min_cell
 
     @classmethod
     def check(cls, lo, hi, periodic, min_cell: float) -> None:
@@ -85,13 +100,57 @@ class Space:
 
     @ti.func
     def wrap(self, x):
-        """Position wrapped into [lo, lo + box) along periodic axes."""
+        """``(x', s)``: x wrapped into the box along periodic axes, or into the sector by a rotation R(sα)."""
         out = x
-        for a in ti.static(range(3)):
-            if self.periodic[None][a] != 0:
-                lo, box = self.lo[None][a], self.box[None][a]
-                out[a] = x[a] - box * ti.floor((x[a] - lo) * self.inv_box[None][a])
+        s = 0
+        if ti.static(self.rotational):
+            phi = ti.atan2(x[1], x[0])
+            if phi < 0.0:
+                s = 1
+            elif phi >= self.sector_angle:
+                s = -1
+            out = self.rotate(x, s)
+        else:
+            for a in ti.static(range(3)):
+                if self.periodic[None][a] != 0:
+                    lo, box = self.lo[None][a], self.box[None][a]
+                    out[a] = x[a] - box * ti.floor((x[a] - lo) * self.inv_box[None][a])
+        return out, s
+
+    @ti.func
+    def rotate(self, v, s):
+        """R(sα)v about the z axis (s ∈ {−1, 0, 1}); the identity without rotational periodicity."""
+        out = v
+        if ti.static(self.rotational):
+            if s != 0:
+                c = ti.cast(self.rot[None][0], v.dtype)
+                sn = ti.cast(s * self.rot[None][1], v.dtype)
+                out = ti.Vector([c * v[0] - sn * v[1], sn * v[0] + c * v[1], v[2]])
         return out
+
+    @ti.func
+    def image(self, xi, xj):
+        """``(d, s)``: d = x_i − R(sα)x_j (f64) for the image of j nearest to i (s = 0 unless rotational)."""
+        d = self.displacement(xi, xj)
+        s = 0
+        if ti.static(self.rotational):
+            cut = self.cutoff[None]
+            if d.dot(d) > cut * cut:      # too far apart directly: the pair, if any, is across the seam
+                s = -1 if xi[0] * xj[1] - xi[1] * xj[0] > 0.0 else 1
+                d = xi - self.rotate(xj, s)
+        return d, s
+
+    @ti.func
+    def seam_images(self, x):
+        """Image codes whose partners may be near x: −1 near the φ = 0 plane, +1 near φ = α, else 0."""
+        s = 0
+        if ti.static(self.rotational):
+            cut = self.cutoff[None]
+            if x[1] < cut:
+                s = -1
+            elif self.rot[None][0] * x[1] - self.rot[None][1] * x[0] > -cut:
+                s = 1
+        return s
 
     @ti.func
     def cell_coord(self, x):

@@ -1,0 +1,452 @@
+"""Triangle-mesh walls: static or turning about an axis (a rotor), sphere–triangle contact on faces, edges
+and vertices, triangles binned in each body's own frame.
+
+Contact detection. A particle is taken into each body's frame (a turning body's triangles never move
+there, so the bins are built once), its grid cell lists every triangle within one particle radius of the
+cell, and the closest point of each triangle is found with its feature (face, edge or vertex). Double
+counting across shared features is removed as on an analytic surface: an edge contact is dropped when a
+triangle holding that edge has a face contact, a vertex contact when a triangle holding that vertex has a
+face or edge contact, repeated edge/vertex contacts are kept once, and of contacts whose normals are nearly
+parallel (one surface seen through several triangles — a flat plate, a point on a shared edge, the facets of
+a curved wall) only the deepest stays; contacts on surfaces meeting at an angle (a corner) are all kept. A
+sphere on a flat, finely triangulated plate therefore feels exactly the force of a plane.
+
+Contact history. Each particle has a few slots (body, contact normal, history). A contact keeps its slot
+while the normal turns by less than ~37° between steps, so a sphere rolling across triangle edges keeps its
+tangential spring and δ_max; a slot whose contact is gone is closed with the energy bookkeeping of a
+separation (contact_law.evaluate with δ ≤ 0) and freed.
+
+Kinematics. Body b turns about ``axis`` through ``center`` at ω(t): 0 before ``start_time``, then a linear
+ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is ω(t) a × (q − c). Each body
+collects the force and the torque (about its center) it exerts on the particles; the power it delivers,
+P = T·ω a, is integrated with the trapezoid rule into its work.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import taichi as ti
+
+from mfdem.engine.contact import law
+from mfdem.engine.contact.law import HIST_SIZE
+from mfdem.engine.materials import InputError, check_range
+
+MAX_CANDIDATES = 12   # candidate triangle contacts per particle and step
+MAX_SLOTS = 4         # simultaneous mesh contacts per particle (e.g. blade face + vessel wall + end plate)
+MATCH_COS = 0.8       # a contact keeps its slot while its normal turns by less than acos(0.8) ≈ 37°
+SAME_SURFACE_COS = 0.95  # contacts whose normals differ by less than ≈ 18° belong to one surface
+FACE, EDGE, VERTEX = 0, 1, 2
+
+dvec3 = ti.types.vector(3, ti.f64)
+ivec3 = ti.types.vector(3, ti.i32)
+
+
+@dataclass
+class MeshBody:
+    """A triangle mesh wall. ``vertices`` (V×3, m), ``faces`` (F×3 vertex indices), ``material`` index.
+
+    Kinematics: turns about ``axis`` through ``center`` (m) at ``omega`` (rad/s, right-handed about the
+    axis), from ``start_time`` (s) with a linear spin-up over ``ramp_time`` (s); omega = 0 is a static wall.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    material: int = 0
+    axis: tuple = (0.0, 0.0, 1.0)
+    center: tuple = (0.0, 0.0, 0.0)
+    omega: float = 0.0
+    start_time: float = 0.0
+    ramp_time: float = 0.0
+    name: str = field(default="mesh")
+
+    def validate(self, n_materials: int) -> None:
+        v = np.asarray(self.vertices, float)
+        f = np.asarray(self.faces)
+        if v.ndim != 2 or v.shape[1] != 3 or len(v) < 3 or not np.all(np.isfinite(v)):
+            raise InputError(f"{self.name}.vertices: need a finite (V, 3) array with V ≥ 3")
+        if f.ndim != 2 or f.shape[1] != 3 or len(f) < 1 or not np.issubdtype(f.dtype, np.integer):
+            raise InputError(f"{self.name}.faces: need an integer (F, 3) array with F ≥ 1")
+        if f.min() < 0 or f.max() >= len(v):
+            raise InputError(f"{self.name}.faces: vertex indices must be in [0, {len(v) - 1}]")
+        area = 0.5 * np.linalg.norm(np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]]), axis=1)
+        if np.any(area <= 0):
+            raise InputError(f"{self.name}.faces: {int(np.sum(area <= 0))} degenerate (zero-area) triangles")
+        if not (isinstance(self.material, (int, np.integer)) and 0 <= self.material < n_materials):
+            raise InputError(f"{self.name}.material = {self.material!r}: must be an index in [0, {n_materials - 1}]")
+        a = np.asarray(self.axis, float).reshape(3)
+        if not np.all(np.isfinite(a)) or np.linalg.norm(a) == 0:
+            raise InputError(f"{self.name}.axis: must be a non-zero vector")
+        if not np.all(np.isfinite(np.asarray(self.center, float))):
+            raise InputError(f"{self.name}.center: must be finite")
+        check_range(f"{self.name}.omega", self.omega, unit="rad/s")
+        check_range(f"{self.name}.start_time", self.start_time, 0, None, unit="s")
+        check_range(f"{self.name}.ramp_time", self.ramp_time, 0, None, unit="s")
+
+
+def _edges(faces: np.ndarray) -> np.ndarray:
+    """(F, 3) ids of the undirected edges (v0 v1), (v1 v2), (v2 v0) of each face."""
+    e = np.stack([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]], axis=1).reshape(-1, 2)
+    e.sort(axis=1)
+    _, ids = np.unique(e, axis=0, return_inverse=True)
+    return ids.reshape(-1, 3)
+
+
+def _bin(tri: np.ndarray, cell: float, margin: float):
+    """Bins of the triangles (F, 3, 3): grid (lo, dims) and CSR (start, ids) of triangles within ``margin``
+    of each cell (AABB overlap, then the plane distance of the cell centre)."""
+    lo = tri.reshape(-1, 3).min(axis=0) - margin - cell
+    hi = tri.reshape(-1, 3).max(axis=0) + margin + cell
+    dims = np.maximum(np.ceil((hi - lo) / cell).astype(int), 1)
+    half_diag = 0.5 * np.sqrt(3) * cell
+    cells, owners = [], []
+    for t, (a, b, c) in enumerate(tri):
+        tmin = np.minimum(np.minimum(a, b), c) - margin
+        tmax = np.maximum(np.maximum(a, b), c) + margin
+        i0 = np.clip(np.floor((tmin - lo) / cell).astype(int), 0, dims - 1)
+        i1 = np.clip(np.floor((tmax - lo) / cell).astype(int), 0, dims - 1)
+        grid = np.stack(np.meshgrid(*[np.arange(i0[k], i1[k] + 1) for k in range(3)], indexing="ij"), -1)
+        grid = grid.reshape(-1, 3)
+        centers = lo + (grid + 0.5) * cell
+        n = np.cross(b - a, c - a)
+        n /= np.linalg.norm(n)
+        keep = np.abs((centers - a) @ n) <= margin + half_diag
+        flat = (grid[keep, 2] * dims[1] + grid[keep, 1]) * dims[0] + grid[keep, 0]
+        cells.append(flat)
+        owners.append(np.full(flat.size, t))
+    cells = np.concatenate(cells)
+    owners = np.concatenate(owners)
+    order = np.argsort(cells, kind="stable")
+    counts = np.bincount(cells, minlength=int(np.prod(dims)))
+    start = np.concatenate([[0], np.cumsum(counts)])
+    return lo, dims, start.astype(np.int32), owners[order].astype(np.int32)
+
+
+@ti.data_oriented
+class MeshWalls:
+    """All mesh bodies of a simulation, their bins, per-particle contact slots and per-body sums."""
+
+    def __init__(self, bodies: list, capacity: int, max_radius: float, skin: float, real):
+        self.bodies = bodies
+        self.n_bodies = len(bodies)
+        nb = max(self.n_bodies, 1)
+        tris, edges, verts, body_of, grids, starts, ids = [], [], [], [], [], [], []
+        v_off = e_off = t_off = c_off = 0
+        cell = 2.0 * max_radius + skin
+        for b, body in enumerate(bodies):
+            v = np.asarray(body.vertices, float)
+            f = np.asarray(body.faces, np.int64)
+            e = _edges(f)
+            tri = v[f]
+            lo, dims, start, owner = _bin(tri, cell, max_radius + 0.5 * skin)
+            tris.append(tri)
+            edges.append(e + e_off)
+            verts.append(f + v_off)
+            body_of.append(np.full(len(f), b))
+            grids.append((lo, dims, c_off, t_off))
+            starts.append(start[:-1] + len(np.concatenate(ids)) if ids else start[:-1])
+            ids.append(owner + t_off)
+            v_off += len(v)
+            e_off += int(e.max()) + 1
+            t_off += len(f)
+            c_off += int(np.prod(dims))
+        self.n_triangles = t_off
+        n_cells = max(c_off, 1)
+        all_ids = np.concatenate(ids) if ids else np.zeros(1, np.int32)
+        self.tri = ti.field(ti.types.matrix(3, 3, ti.f64), max(t_off, 1))
+        self.tri_edge = ti.field(ivec3, max(t_off, 1))
+        self.tri_vert = ti.field(ivec3, max(t_off, 1))
+        self.cell_start = ti.field(ti.i32, n_cells + 1)
+        self.cell_tris = ti.field(ti.i32, max(len(all_ids), 1))
+        # per body: grid lo, 1/cell, dims, first cell; kinematics
+        self.grid_lo = ti.field(dvec3, nb)
+        self.grid_dims = ti.field(ivec3, nb)
+        self.grid_first = ti.field(ti.i32, nb)
+        self.inv_cell = ti.field(ti.f64, ())
+        self.axis = ti.field(dvec3, nb)
+        self.center = ti.field(dvec3, nb)
+        self.omega = ti.field(ti.f64, nb)
+        self.start_time = ti.field(ti.f64, nb)
+        self.ramp_time = ti.field(ti.f64, nb)
+        self.material = ti.field(ti.i32, nb)
+        # per-particle contact slots
+        self.slot_body = ti.field(ti.i32, (capacity, MAX_SLOTS))
+        self.slot_normal = ti.field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
+        self.slot_hist = ti.field(ti.types.vector(HIST_SIZE, real), (capacity, MAX_SLOTS))
+        self.dropped = ti.field(ti.i32, ())
+        # per-body sums (force/torque on the particles, torque about the axis, power, work)
+        self.force = ti.field(dvec3, nb)
+        self.torque = ti.field(dvec3, nb)
+        self.force_last = ti.field(dvec3, nb)
+        self.torque_last = ti.field(dvec3, nb)
+        self.power_last = ti.field(ti.f64, nb)
+        self.work = ti.field(ti.f64, nb)
+        self.axial_torque_integral = ti.field(ti.f64, nb)
+        self.slot_body.fill(-1)
+        self.inv_cell[None] = 1.0 / cell
+        if t_off:
+            self.tri.from_numpy(np.concatenate(tris))
+            self.tri_edge.from_numpy(np.concatenate(edges).astype(np.int32))
+            self.tri_vert.from_numpy(np.concatenate(verts).astype(np.int32))
+            self.cell_start.from_numpy(np.concatenate(starts + [[len(all_ids)]]).astype(np.int32))
+            self.cell_tris.from_numpy(all_ids.astype(np.int32))
+        for b, body in enumerate(bodies):
+            lo, dims, first, _ = grids[b]
+            self.grid_lo[b] = lo
+            self.grid_dims[b] = dims.tolist()
+            self.grid_first[b] = first
+            a = np.asarray(body.axis, float)
+            self.axis[b] = a / np.linalg.norm(a)
+            self.center[b] = np.asarray(body.center, float)
+            self.omega[b] = float(body.omega)
+            self.start_time[b] = float(body.start_time)
+            self.ramp_time[b] = float(body.ramp_time)
+            self.material[b] = int(body.material)
+
+    def clear(self) -> None:
+        self.slot_body.fill(-1)
+        for f in (self.slot_hist, self.slot_normal, self.force, self.torque, self.force_last, self.torque_last,
+                  self.power_last, self.work, self.axial_torque_integral):
+            f.fill(0)
+
+    def angle(self, b: int, time: float) -> float:
+        """Rotation angle of body b at ``time`` (rad) — the Python twin of ``kinematics``."""
+        body = self.bodies[b]
+        tau = time - body.start_time
+        if tau <= 0:
+            return 0.0
+        if tau < body.ramp_time:
+            return 0.5 * body.omega * tau * tau / body.ramp_time
+        return 0.5 * body.omega * body.ramp_time + body.omega * (tau - body.ramp_time)
+
+    @ti.func
+    def kinematics(self, b, time):
+        """(angle θ (rad), angular speed ω (rad/s)) of body b at ``time``."""
+        return _angle(self.omega[b], self.start_time[b], self.ramp_time[b], time)
+
+    @ti.kernel
+    def accumulate_work(self, n_bodies: ti.i32, time: ti.f64, dt: ti.f64):
+        """work += ½(P_last + P) Δt with P = ω(t) a·T; torque integral likewise; then *_last = this step."""
+        for b in range(n_bodies):
+            _, om = self.kinematics(b, time)
+            t_axis = self.torque[b].dot(self.axis[b])
+            power = om * t_axis
+            self.work[b] += 0.5 * (self.power_last[b] + power) * dt
+            self.axial_torque_integral[b] += 0.5 * (self.torque_last[b].dot(self.axis[b]) + t_axis) * dt
+            self.power_last[b] = power
+            self.force_last[b] = self.force[b]
+            self.torque_last[b] = self.torque[b]
+            self.force[b] = ti.zero(self.force[b])
+            self.torque[b] = ti.zero(self.torque[b])
+
+
+@ti.func
+def _angle(omega, start, ramp, time):
+    theta = 0.0
+    om = 0.0
+    if time > start:
+        tau = time - start
+        if tau < ramp:
+            om = omega * tau / ramp
+            theta = 0.5 * omega * tau * tau / ramp
+        else:
+            om = omega
+            theta = 0.5 * omega * ramp + omega * (tau - ramp)
+    return theta, om
+
+
+@ti.func
+def _rotate(v, axis, angle):
+    """Rodrigues rotation of v about the unit ``axis`` by ``angle`` (rad)."""
+    c = ti.cos(angle)
+    s = ti.sin(angle)
+    return v * c + axis.cross(v) * s + axis * (axis.dot(v) * (1.0 - c))
+
+
+@ti.func
+def closest_point(p, a, b, c):
+    """Closest point of triangle abc to p, with its feature: (q, kind, index), kind FACE/EDGE/VERTEX and
+    index the local vertex (0–2) or edge (0: ab, 1: bc, 2: ca). Voronoi-region tests of the triangle."""
+    q = a
+    kind = VERTEX
+    idx = 0
+    ab = b - a
+    ac = c - a
+    ap = p - a
+    d1 = ab.dot(ap)
+    d2 = ac.dot(ap)
+    bp = p - b
+    d3 = ab.dot(bp)
+    d4 = ac.dot(bp)
+    cp = p - c
+    d5 = ab.dot(cp)
+    d6 = ac.dot(cp)
+    vc = d1 * d4 - d3 * d2
+    vb = d5 * d2 - d1 * d6
+    va = d3 * d6 - d5 * d4
+    if d1 <= 0.0 and d2 <= 0.0:
+        q, kind, idx = a, VERTEX, 0
+    elif d3 >= 0.0 and d4 <= d3:
+        q, kind, idx = b, VERTEX, 1
+    elif d6 >= 0.0 and d5 <= d6:
+        q, kind, idx = c, VERTEX, 2
+    elif vc <= 0.0 and d1 >= 0.0 and d3 <= 0.0:
+        q, kind, idx = a + ab * (d1 / (d1 - d3)), EDGE, 0
+    elif vb <= 0.0 and d2 >= 0.0 and d6 <= 0.0:
+        q, kind, idx = a + ac * (d2 / (d2 - d6)), EDGE, 2
+    elif va <= 0.0 and d4 - d3 >= 0.0 and d5 - d6 >= 0.0:
+        q, kind, idx = b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6))), EDGE, 1
+    else:
+        inv = 1.0 / (va + vb + vc)
+        q, kind, idx = a + ab * (vb * inv) + ac * (vc * inv), FACE, 0
+    return q, kind, idx
+
+
+@ti.func
+def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, s: ti.template(),
+                  mesh: ti.template(), n_bodies, pair_par: ti.template(), time, dt):
+    """Contacts of particle i with every mesh body. Returns ``(F, T, work, starts, max δ/R)`` like the
+    other contact functions; each body's force and torque sums receive the reactions."""
+    F_i = ti.Vector([0.0, 0.0, 0.0])
+    T_i = ti.Vector([0.0, 0.0, 0.0])
+    work_i = 0.0
+    starts_i = 0
+    ovl = 0.0
+    ri = s.radius[i]
+    xi = s.x[i]
+    # ---- gather candidate contacts (body frame closest points), see the module docstring
+    c_tri = ti.Vector([0] * MAX_CANDIDATES)
+    c_kind = ti.Vector([0] * MAX_CANDIDATES)
+    c_feat = ti.Vector([0] * MAX_CANDIDATES)
+    c_body = ti.Vector([0] * MAX_CANDIDATES)
+    c_q = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
+    c_n = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
+    c_dist = ti.Vector([0.0] * MAX_CANDIDATES, ti.f64)
+    n_c = 0
+    for b in range(n_bodies):
+        theta, _ = mesh.kinematics(b, time)
+        ctr = mesh.center[b]
+        y = _rotate(xi - ctr, mesh.axis[b], -theta) + ctr
+        rel = (y - mesh.grid_lo[b]) * mesh.inv_cell[None]
+        dims = mesh.grid_dims[b]
+        cx = ti.cast(ti.floor(rel[0]), ti.i32)
+        cy = ti.cast(ti.floor(rel[1]), ti.i32)
+        cz = ti.cast(ti.floor(rel[2]), ti.i32)
+        if 0 <= cx < dims[0] and 0 <= cy < dims[1] and 0 <= cz < dims[2]:
+            cell = mesh.grid_first[b] + (cz * dims[1] + cy) * dims[0] + cx
+            for k in range(mesh.cell_start[cell], mesh.cell_start[cell + 1]):
+                t = mesh.cell_tris[k]
+                tri = mesh.tri[t]
+                a = ti.Vector([tri[0, 0], tri[0, 1], tri[0, 2]])
+                bb = ti.Vector([tri[1, 0], tri[1, 1], tri[1, 2]])
+                cc = ti.Vector([tri[2, 0], tri[2, 1], tri[2, 2]])
+                q, kind, idx = closest_point(y, a, bb, cc)
+                d = y - q
+                d2 = d.dot(d)
+                if d2 < ri * ri and n_c < MAX_CANDIDATES:
+                    feat = t
+                    if kind == EDGE:
+                        feat = mesh.tri_edge[t][idx]
+                    elif kind == VERTEX:
+                        feat = mesh.tri_vert[t][idx]
+                    c_tri[n_c], c_kind[n_c], c_feat[n_c], c_body[n_c] = t, kind, feat, b
+                    dist = ti.sqrt(d2)
+                    c_dist[n_c] = dist
+                    for m in ti.static(range(3)):
+                        c_q[n_c, m] = q[m]
+                        c_n[n_c, m] = d[m] / ti.max(dist, 1e-300)
+                    n_c += 1
+    # ---- drop edge/vertex contacts covered by a face (or edge) contact of a triangle holding them; repeats
+    keep = ti.Vector([1] * MAX_CANDIDATES)
+    for c in range(n_c):
+        if c_kind[c] != FACE:
+            for c2 in range(n_c):
+                if keep[c] == 1 and c2 != c and c_body[c2] == c_body[c]:
+                    t2 = c_tri[c2]
+                    if c_kind[c] == EDGE:
+                        e = mesh.tri_edge[t2]
+                        if c_kind[c2] == FACE and (e[0] == c_feat[c] or e[1] == c_feat[c] or e[2] == c_feat[c]):
+                            keep[c] = 0
+                        elif c_kind[c2] == EDGE and c_feat[c2] == c_feat[c] and c2 < c:
+                            keep[c] = 0
+                    else:
+                        v = mesh.tri_vert[t2]
+                        holds = v[0] == c_feat[c] or v[1] == c_feat[c] or v[2] == c_feat[c]
+                        if (c_kind[c2] == FACE or c_kind[c2] == EDGE) and holds:
+                            keep[c] = 0
+                        elif c_kind[c2] == VERTEX and c_feat[c2] == c_feat[c] and c2 < c:
+                            keep[c] = 0
+    # one surface, one contact: of contacts with nearly parallel normals (the same face seen by several
+    # triangles, a point on a shared edge classed as a face point, a curved surface's neighbouring facets)
+    # only the deepest stays; contacts on surfaces at an angle (a corner) are all kept
+    for c in range(n_c):
+        for c2 in range(n_c):
+            if c2 != c and keep[c] == 1 and keep[c2] == 1 and c_body[c2] == c_body[c]:
+                n1 = ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]])
+                n2 = ti.Vector([c_n[c2, 0], c_n[c2, 1], c_n[c2, 2]])
+                if n1.dot(n2) > SAME_SURFACE_COS:
+                    if c_dist[c2] < c_dist[c] or (c_dist[c2] == c_dist[c] and c2 < c):
+                        keep[c] = 0
+    # ---- match contacts to history slots, evaluate, close the slots whose contact ended
+    matched = ti.Vector([0] * MAX_SLOTS)
+    for c in range(n_c):
+        if keep[c] == 1:
+            b = c_body[c]
+            theta, om = mesh.kinematics(b, time)
+            ax = mesh.axis[b]
+            ctr = mesh.center[b]
+            q_b = ti.Vector([c_q[c, 0], c_q[c, 1], c_q[c, 2]])
+            q = _rotate(q_b - ctr, ax, theta) + ctr                 # contact point, lab frame (f64)
+            dq = xi - q
+            dist = dq.norm()
+            nrm = ti.cast(dq / ti.max(dist, 1e-300), float)           # from the wall to the particle
+            delta = ri - ti.cast(dist, float)
+            slot = -1
+            free = -1
+            for k in range(MAX_SLOTS):
+                if matched[k] == 0:
+                    if mesh.slot_body[i, k] == b and slot < 0:
+                        if mesh.slot_normal[i, k].dot(nrm) > MATCH_COS:
+                            slot = k
+                    if mesh.slot_body[i, k] < 0 and free < 0:
+                        free = k
+            if slot < 0 and free >= 0:
+                slot = free
+                mesh.slot_hist[i, slot] = ti.zero(mesh.slot_hist[i, slot])
+            if slot < 0:
+                ti.atomic_add(mesh.dropped[None], 1)
+            else:
+                matched[slot] = 1
+                a_i = ri - 0.5 * delta
+                r_ic = -a_i * nrm
+                omega_w = ti.cast(om * ax, float)
+                v_wall = omega_w.cross(ti.cast(q - ctr, float))
+                v_c = s.v[i] + s.w[i].cross(r_ic) - v_wall
+                F, M, h_new, dD, U, started = law.evaluate(
+                    normal_model, rolling_model, delta, nrm, v_c, s.w[i] - omega_w, mesh.slot_hist[i, slot],
+                    pair_par[s.material[i], mesh.material[b]], ri, 1.0, s.inertia[i] + s.mass[i] * ri * ri, dt)
+                mesh.slot_hist[i, slot] = h_new
+                mesh.slot_body[i, slot] = b
+                mesh.slot_normal[i, slot] = nrm
+                F_i += F
+                T_i += r_ic.cross(F) + M
+                work_i += dD
+                starts_i += started
+                ovl = ti.max(ovl, delta / ri)
+                mesh.force[b] += ti.cast(F, ti.f64)
+                mesh.torque[b] += ti.cast(q - ctr, ti.f64).cross(ti.cast(F, ti.f64)) + ti.cast(M, ti.f64)
+    for k in range(MAX_SLOTS):
+        b = mesh.slot_body[i, k]
+        if matched[k] == 0 and b >= 0:
+            # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
+            _, om = mesh.kinematics(b, time)
+            nrm = mesh.slot_normal[i, k]
+            omega_w = ti.cast(om * mesh.axis[b], float)
+            q = xi - ti.cast(ri * nrm, ti.f64)
+            v_c = s.v[i] + s.w[i].cross(-ri * nrm) - omega_w.cross(ti.cast(q - mesh.center[b], float))
+            _, _, _, dD, _, _ = law.evaluate(
+                normal_model, rolling_model, 0.0, nrm, v_c, s.w[i] - omega_w, mesh.slot_hist[i, k],
+                pair_par[s.material[i], mesh.material[b]], ri, 1.0, s.inertia[i] + s.mass[i] * ri * ri, dt)
+            work_i += dD
+            mesh.slot_body[i, k] = -1
+            mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
+    return F_i, T_i, work_i, starts_i, ovl

@@ -1,0 +1,72 @@
+"""Triangle-mesh walls behave like the analytic surfaces they approximate."""
+
+import numpy as np
+import pytest
+
+from mfdem.engine.materials import Material
+from mfdem.engine.simulation import Domain, Simulation
+from mfdem.engine.walls import PlaneWall
+from mfdem.engine.walls.mesh import MeshBody
+from tests.engine.helpers import E, G, NU, R, RHO, resting_overlap, resting_period
+
+
+def plate(n: int, size: float):
+    """A square plate in z = 0 of n × n cells, each split into two triangles along a diagonal."""
+    g = np.linspace(-size / 2, size / 2, n + 1)
+    x, y = np.meshgrid(g, g, indexing="ij")
+    vertices = np.stack([x.ravel(), y.ravel(), np.zeros(x.size)], axis=1)
+    idx = np.arange((n + 1) ** 2).reshape(n + 1, n + 1)
+    a, b, c, d = idx[:-1, :-1].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel(), idx[:-1, 1:].ravel()
+    faces = np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)])
+    return vertices, faces
+
+
+_SYSTEMS = {}
+
+
+def _system(kind, gravity, dt, friction=0.3, yield_ratio=0.02):
+    """One compiled system per kind (plane / mesh), reset for every use."""
+    mat = Material(E, NU, RHO, yield_ratio=yield_ratio)
+    if kind not in _SYSTEMS:
+        meshes = [MeshBody(*plate(32, 0.064))] if kind == "mesh" else []
+        _SYSTEMS[kind] = Simulation(materials=[mat], domain=Domain((-0.04, -0.04, -0.01), (0.04, 0.04, 0.01)),
+                                    capacity=1, max_radius=R, dt=dt, meshes=meshes, max_walls=1, arch="cpu")
+    sim = _SYSTEMS[kind]
+    sim.reset(dt=dt, gravity=gravity, materials=[mat], friction=friction)
+    if kind == "plane":
+        sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
+    return sim
+
+
+@pytest.mark.parametrize("where, xy", [("face", (0.7e-3, 0.3e-3)), ("edge", (1e-3, 0.3e-3)), ("vertex", (0.0, 0.0))])
+def test_impact_on_a_face_an_edge_and_a_vertex_rebounds_as_from_a_plane(where, xy):
+    out = {}
+    for kind in ("plane", "mesh"):
+        sim = _system(kind, (0, 0, 0), 1e-6)                      # ~300 steps per contact
+        sim.add_particles([[xy[0], xy[1], R + 1e-6]], R, velocities=[[0.1, 0.0, -0.5]])
+        sim.step(700)
+        out[kind] = (sim.velocities[0], sim.accumulators(), sim.energy())
+    (v_p, acc_p, _), (v_m, acc_m, audit_m) = out["plane"], out["mesh"]
+    assert v_p[2] > 0                                           # the sphere has rebounded
+    assert v_m[2] / 0.5 == pytest.approx(v_p[2] / 0.5, rel=1e-2)  # normal restitution within 1 %
+    assert v_m[0] == pytest.approx(v_p[0], rel=1e-2)
+    assert acc_m["contacts_wall"].sum() == 1                    # one contact, counted once
+    assert acc_m["dissipated_work"].sum() == pytest.approx(acc_p["dissipated_work"].sum(), rel=1e-2)
+    assert audit_m.relative_error() < 1e-3
+
+
+def test_sphere_rolling_across_many_edges_keeps_its_speed():
+    v0 = np.array([0.5, 0.15, 0.0])
+    dt = resting_period() / 30
+    speeds = {}
+    for kind in ("plane", "mesh"):
+        sim = _system(kind, (0, 0, -G), dt, friction=0.5, yield_ratio=None)
+        sim.add_particles([[-0.02, -0.006, R - resting_overlap()]], R, velocities=[v0],
+                          angular_velocities=[np.cross([0, 0, 1], v0) / R])
+        sim.step(int(0.064 / dt))                               # 33 mm: across ~16 cells and ~50 edges
+        speeds[kind] = np.linalg.norm(sim.velocities[0, :2])
+        assert sim.positions[0, 0] > 0.01
+    v = np.linalg.norm(v0)
+    assert speeds["plane"] == pytest.approx(v, rel=1e-2)
+    assert speeds["mesh"] == pytest.approx(v, rel=1e-2)
+    assert speeds["mesh"] == pytest.approx(speeds["plane"], rel=1e-3)
