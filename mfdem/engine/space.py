@@ -123,9 +123,10 @@ class Space:
         out = v
         if ti.static(self.rotational):
             if s != 0:
-                c = ti.cast(self.rot[None][0], v.dtype)
-                sn = ti.cast(s * self.rot[None][1], v.dtype)
-                out = ti.Vector([c * v[0] - sn * v[1], sn * v[0] + c * v[1], v[2]])
+                c = self.rot[None][0]
+                sn = s * self.rot[None][1]
+                out[0] = c * v[0] - sn * v[1]
+                out[1] = sn * v[0] + c * v[1]
         return out
 
     @ti.func

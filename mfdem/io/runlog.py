@@ -171,6 +171,10 @@ class RunWriter:
         self._valid[...] = np.array([slot, n_intervals], "i8")
         self._f.flush()
 
+    def write_insert_times(self, insert_time) -> None:
+        """Overwrite ``particles/insert_time`` (NaN for particles not yet inserted)."""
+        self._f["particles/insert_time"][...] = np.asarray(insert_time, "f8")
+
     def flush(self) -> None:
         self._f.flush()
 
@@ -185,8 +189,10 @@ class RunWriter:
             f.attrs["status"] = status
 
 
-def reopen_for_append(path, checkpoint_names) -> "RunWriter":
-    """Open an existing run file for appending (used by ``--resume``); repairs a killed writer's flags."""
+def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
+    """Open an existing run file for appending after its first ``n_intervals`` intervals (the checkpoint
+    used by ``--resume``): later rows — written after that checkpoint or half-written by a crash — are
+    dropped. Repairs a killed writer's flags first."""
     path = Path(path)
     try:
         clear_write_flags(path)
@@ -197,21 +203,17 @@ def reopen_for_append(path, checkpoint_names) -> "RunWriter":
     f = h5py.File(path, "r+", libver="latest")
     w._f = f
     w.n = int(f.attrs["n_particles"])
-    k = f["intervals/t_end"].shape[0]
+    k = min(f["intervals/t_end"].shape[0], n_intervals)
+    t_last = float(f["intervals/t_end"][k - 1]) if k else -np.inf
+    s = int(np.count_nonzero(f["snapshots/interval_index"][: f["snapshots/time"].shape[0]] < k))
+    t = int(np.count_nonzero(f["timeseries/time"][...] <= t_last * (1 + 1e-12)))
     w._intervals = {name: f[f"intervals/{name}"] for name in _INTERVAL_ROWS}
-    for ds in w._intervals.values():  # drop a half-written row left by a crash
-        if ds.shape[0] > k:
-            ds.resize(k, axis=0)
-    s = f["snapshots/time"].shape[0]
     w._snapshots = {name: f[f"snapshots/{name}"] for name in _SNAPSHOT_ROWS}
-    for ds in w._snapshots.values():
-        if ds.shape[0] > s:
-            ds.resize(s, axis=0)
-    t = f["timeseries/time"].shape[0]
     w._timeseries = {name: f[f"timeseries/{name}"] for name in TIMESERIES_FIELDS}
-    for ds in w._timeseries.values():
-        if ds.shape[0] > t:
-            ds.resize(t, axis=0)
+    for group, rows in ((w._intervals, k), (w._snapshots, s), (w._timeseries, t)):
+        for ds in group.values():
+            if ds.shape[0] > rows:
+                ds.resize(rows, axis=0)
     w._ckpt = [{n: f[f"checkpoint/{g}/{n}"] for n in checkpoint_names} for g in ("a", "b")]
     w._valid = f["checkpoint/valid"]
     f.attrs["status"] = "running"

@@ -14,7 +14,8 @@ sphere on a flat, finely triangulated plate therefore feels exactly the force of
 Contact history. Each particle has a few slots (body, contact normal, history). A contact keeps its slot
 while the normal turns by less than ~37° between steps, so a sphere rolling across triangle edges keeps its
 tangential spring and δ_max; a slot whose contact is gone is closed with the energy bookkeeping of a
-separation (contact_law.evaluate with δ ≤ 0) and freed.
+separation (contact_law.evaluate with δ ≤ 0) and freed. A particle pressed so hard that its centre crosses
+the surface (overlap > R) keeps its contact from the side it came from, so walls hold up to δ = 2R.
 
 Kinematics. Body b turns about ``axis`` through ``center`` at ω(t): 0 before ``start_time``, then a linear
 ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is ω(t) a × (q − c). Each body
@@ -89,6 +90,50 @@ def _edges(faces: np.ndarray) -> np.ndarray:
     e.sort(axis=1)
     _, ids = np.unique(e, axis=0, return_inverse=True)
     return ids.reshape(-1, 3)
+
+
+def _closest_distance_np(p, a, b, c):
+    """Distances from points p to triangles abc, all (M, 3) arrays (numpy twin of ``closest_point``)."""
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = np.einsum("ij,ij->i", ab, ap), np.einsum("ij,ij->i", ac, ap)
+    bp = p - b
+    d3, d4 = np.einsum("ij,ij->i", ab, bp), np.einsum("ij,ij->i", ac, bp)
+    cp = p - c
+    d5, d6 = np.einsum("ij,ij->i", ab, cp), np.einsum("ij,ij->i", ac, cp)
+    vc, vb, va = d1 * d4 - d3 * d2, d5 * d2 - d1 * d6, d3 * d6 - d5 * d4
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = va + vb + vc
+        q = a + ab * (vb / denom)[:, None] + ac * (vc / denom)[:, None]
+        edge_bc = b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)))[:, None]
+        edge_ac = a + ac * (d2 / (d2 - d6))[:, None]
+        edge_ab = a + ab * (d1 / (d1 - d3))[:, None]
+    q = np.where(((va <= 0) & (d4 - d3 >= 0) & (d5 - d6 >= 0))[:, None], edge_bc, q)
+    q = np.where(((vb <= 0) & (d2 >= 0) & (d6 <= 0))[:, None], edge_ac, q)
+    q = np.where(((vc <= 0) & (d1 >= 0) & (d3 <= 0))[:, None], edge_ab, q)
+    q = np.where(((d6 >= 0) & (d5 <= d6))[:, None], c, q)
+    q = np.where(((d3 >= 0) & (d4 <= d3))[:, None], b, q)
+    q = np.where(((d1 <= 0) & (d2 <= 0))[:, None], a, q)
+    return np.linalg.norm(p - q, axis=1)
+
+
+def distance_to_surface(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray, max_distance: float):
+    """Distance (m) from each point to the mesh surface, ``inf`` beyond ``max_distance`` (binned, exact)."""
+    points = np.asarray(points, float)
+    tri = np.asarray(vertices, float)[np.asarray(faces)]
+    lo, dims, start, ids = _bin(tri, 2 * max_distance, max_distance)
+    idx = np.floor((points - lo) / (2 * max_distance)).astype(int)
+    inside = np.all((idx >= 0) & (idx < dims), axis=1)
+    out = np.full(len(points), np.inf)
+    pts = np.flatnonzero(inside)
+    cell = (idx[pts, 2] * dims[1] + idx[pts, 1]) * dims[0] + idx[pts, 0]
+    counts = start[cell + 1] - start[cell]
+    owner = np.repeat(pts, counts)
+    first = np.repeat(start[cell], counts)
+    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    t = ids[first + offset]
+    d = _closest_distance_np(points[owner], tri[t, 0], tri[t, 1], tri[t, 2])
+    np.minimum.at(out, owner, np.where(d <= max_distance, d, np.inf))
+    return out
 
 
 def _bin(tri: np.ndarray, cell: float, margin: float):
@@ -405,8 +450,14 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
             for k in range(MAX_SLOTS):
                 if matched[k] == 0:
                     if mesh.slot_body[i, k] == b and slot < 0:
-                        if mesh.slot_normal[i, k].dot(nrm) > MATCH_COS:
+                        cos = mesh.slot_normal[i, k].dot(nrm)
+                        if cos > MATCH_COS:
                             slot = k
+                        elif -cos > MATCH_COS:
+                            # the centre has been pushed through the surface: same contact, from its old side
+                            slot = k
+                            nrm = -nrm
+                            delta = ri + ti.cast(dist, float)
                     if mesh.slot_body[i, k] < 0 and free < 0:
                         free = k
             if slot < 0 and free >= 0:

@@ -1,0 +1,254 @@
+"""The main job: fill the mixer, spin the rotor, log everything to the HDF5 run file (docs/hdf5.md).
+
+    from mfdem.config import make_config
+    from mfdem.runner import MixerRun
+    MixerRun.create(make_config(overrides={"run": {"rpm": 5000}}), "run.h5").run()
+    MixerRun.resume("run.h5").run()          # continue a killed or interrupted run
+
+The time step is set so that output intervals end exactly on steps; insertion batches, time-series rows and
+interval ends are the events between which the engine steps freely. After every interval the file receives
+the interval's per-particle work and collisions, its time-series rows, a snapshot (every ``snapshot_every``
+intervals) and a checkpoint, and is flushed: a kill loses at most the interval in progress. Ctrl-C and
+SIGTERM stop at the next event and close the file cleanly.
+"""
+
+import json
+import math
+import signal
+import sys
+import time as wallclock
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from mfdem.config import Config, make_config
+from mfdem.engine.checkpoint import get_state, set_state, state_spec
+from mfdem.engine.materials import InputError
+from mfdem.io.runlog import RunFileError, RunWriter, TIMESERIES_FIELDS, open_run, reopen_for_append
+from mfdem.scenarios import mixer
+
+ROTOR, VESSEL = 0, 1      # mesh body indices in the mixer simulation
+_RUNNER = "runner/"       # checkpoint entries of the run loop itself
+
+
+class MixerRun:
+    """A mixer run bound to its HDF5 file. Use ``create`` for a new run and ``resume`` to continue one."""
+
+    def __init__(self, cfg: Config, path: Path, geometry, sim, inlets, dt: float):
+        self.cfg, self.path, self.geometry, self.sim, self.inlets, self.dt = cfg, path, geometry, sim, inlets, dt
+        run = cfg.run
+        self.steps_per_interval = int(round(run.output_interval / dt))
+        self.n_intervals = int(round((run.fill_time + run.duration) / run.output_interval))
+        self.total_steps = self.n_intervals * self.steps_per_interval
+        self.insert_every = max(1, int(round(cfg.inlets.insert_interval / dt)))
+        self.interval = 0
+        self.writer = None
+        self._stop = False
+        self.max_overlap_ratio = 0.0
+
+    # ------------------------------------------------------------------------------------------ set-up
+
+    @classmethod
+    def _build(cls, cfg: Config, path):
+        geometry = mixer.build_geometry(cfg)
+        mixer.check_fill(cfg, geometry)
+        advised = mixer.time_step(cfg, geometry)
+        # whole steps per output interval, never longer than the advised step
+        dt = cfg.run.output_interval / math.ceil(cfg.run.output_interval / advised)
+        rng = np.random.default_rng(cfg.run.seed)
+        inlets = mixer.Inlets(cfg, geometry, rng)
+        sim = mixer.build_simulation(cfg, geometry, dt)
+        return cls(cfg, Path(path), geometry, sim, inlets, dt)
+
+    @classmethod
+    def create(cls, cfg: Config, path, *, overwrite: bool = False) -> "MixerRun":
+        """Validate everything, then create the run file (nothing is written if the input is bad)."""
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise InputError(f"{path} exists; choose another --out, --resume it, or pass --overwrite")
+        if not path.parent.exists():
+            raise InputError(f"{path.parent}: no such directory for the run file")
+        self = cls._build(cfg, path)
+        spec = state_spec(self.sim)
+        spec[_RUNNER + "scalars"] = ((3,), "<f8")
+        spec[_RUNNER + "rng"] = ((None,), "u1")
+        omega = 2 * math.pi * cfg.run.rpm / 60.0
+        g = self.geometry
+        attrs = dict(config=cfg.to_toml(), rpm=cfg.run.rpm, omega=omega, dt=self.dt,
+                     sector_angle_deg=g.sector_angle_deg, rotor_axis=[0.0, 0.0, 1.0], rotor_origin=[0.0, 0.0, 0.0],
+                     gravity=list(mixer.GRAVITY), output_interval=cfg.run.output_interval,
+                     fill_end_time=cfg.run.fill_time, rotor_start_time=cfg.run.fill_time,
+                     end_time=self.total_steps * self.dt, n_particles=cfg.n_particles)
+        n = cfg.n_particles
+        self.writer = RunWriter(path, attrs=attrs, mass=np.full(n, cfg.particle_mass),
+                                radius=np.full(n, cfg.particles.diameter / 2), material=np.zeros(n, int),
+                                insert_time=np.full(n, np.nan),
+                                rotor_mesh=(g.display_rotor.vertices, g.display_rotor.faces),
+                                vessel_mesh=(g.display_vessel.vertices, g.display_vessel.faces),
+                                checkpoint_spec=spec)
+        self._insert_times = np.full(n, np.nan)
+        return self
+
+    @classmethod
+    def resume(cls, path) -> "MixerRun":
+        """Continue a run file from its last checkpoint (a killed run is repaired first)."""
+        path = Path(path)
+        with open_run(path) as rf:
+            text = rf.config_text
+            found = rf.checkpoint()
+            insert_time = rf.insert_time
+        if found is None:
+            raise RunFileError(f"{path}: no checkpoint yet (the run stopped before its first interval); start it again")
+        state, n_done = found
+        cfg = make_config(toml_text=text, origin=f"{path} (stored config)")
+        self = cls._build(cfg, path)
+        set_state(self.sim, {k: v for k, v in state.items() if not k.startswith(_RUNNER)})
+        interval, inserted, _ = state[_RUNNER + "scalars"]
+        self.interval = int(interval)
+        self.inlets.inserted = int(inserted)
+        self.inlets.rng.bit_generator.state = json.loads(bytes(state[_RUNNER + "rng"]).decode())
+        self._insert_times = insert_time
+        self.writer = reopen_for_append(path, list(state_spec(self.sim)) + [_RUNNER + "scalars", _RUNNER + "rng"],
+                                        n_intervals=self.interval)
+        return self
+
+    # ------------------------------------------------------------------------------------------ the loop
+
+    @contextmanager
+    def _signals(self):
+        def stop(signum, frame):  # noqa: ARG001
+            self._stop = True
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, h in previous.items():
+                signal.signal(s, h)
+
+    def _insert(self) -> None:
+        sim = self.sim
+        pos = self.inlets.batch(sim.time, sim.positions)
+        if len(pos):
+            sl = sim.add_particles(pos, self.cfg.particles.diameter / 2, velocities=self.inlets.velocities(pos))
+            self._insert_times[sl] = sim.time
+            self.inlets.inserted = sim.n
+
+    def _timeseries_row(self, rows: dict, window_start: dict) -> None:
+        sim = self.sim
+        audit = sim.energy()
+        span = sim.time - window_start["time"]
+        rotor_work = sim.mesh_work(ROTOR)
+        torque_int = float(sim.meshes.axial_torque_integral[ROTOR])
+        ovl = sim.max_overlap_ratio(reset=True)
+        self.max_overlap_ratio = max(self.max_overlap_ratio, ovl)
+        values = dict(time=sim.time, rotor_angle=sim.mesh_angle(ROTOR),
+                      rotor_torque=(torque_int - window_start["torque"]) / span,
+                      rotor_power=(rotor_work - window_start["work"]) / span,
+                      kinetic_energy=audit.kinetic, elastic_energy=audit.elastic,
+                      dissipated_work_total=audit.dissipated, rotor_work_total=rotor_work,
+                      potential_energy=audit.potential, n_inserted=sim.n, max_overlap_ratio=ovl)
+        for k in TIMESERIES_FIELDS:
+            rows[k].append(values[k])
+        window_start.update(time=sim.time, work=rotor_work, torque=torque_int)
+
+    def _padded(self, a: np.ndarray, fill) -> np.ndarray:
+        out = np.full((self.cfg.n_particles,) + a.shape[1:], fill, dtype=np.result_type(a.dtype, type(fill)))
+        out[: len(a)] = a
+        return out
+
+    def _end_interval(self, rows: dict, t_start: float, rotor_work_start: float) -> None:
+        sim, w, k = self.sim, self.writer, self.interval
+        acc = sim.reset_accumulators()
+        collisions = acc["contacts_particle"] + acc["contacts_wall"]
+        work = self._padded(acc["dissipated_work"], 0.0)
+        w.append_timeseries({name: np.asarray(v) for name, v in rows.items()})
+        w.append_interval(t_start=t_start, t_end=sim.time, dissipated_work=work,
+                          collisions=self._padded(collisions, 0), collisions_wall=self._padded(acc["contacts_wall"], 0),
+                          rotor_work=sim.mesh_work(ROTOR) - rotor_work_start, n_inserted=sim.n)
+        if (k + 1) % self.cfg.run.snapshot_every == 0:
+            span = sim.time - t_start
+            w.append_snapshot(time=sim.time, rotor_angle=sim.mesh_angle(ROTOR), interval_index=k,
+                              position=self._padded(sim.positions, np.nan),
+                              velocity=self._padded(sim.velocities, np.nan),
+                              angular_velocity=self._padded(sim.angular_velocities, np.nan),
+                              dissipated_power=work / span, collisions=self._padded(collisions, 0))
+        self.interval = k + 1
+        state = get_state(sim)
+        state[_RUNNER + "scalars"] = np.array([self.interval, self.inlets.inserted, 0.0])
+        state[_RUNNER + "rng"] = np.frombuffer(json.dumps(self.inlets.rng.bit_generator.state).encode(), np.uint8)
+        w.write_insert_times(self._insert_times)
+        w.write_checkpoint(state, self.interval)
+
+    def run(self, *, progress: bool = True, stop_after_intervals: int = None) -> str:
+        """Run to the end (or ``stop_after_intervals`` more intervals); returns the final file status."""
+        sim, run_cfg = self.sim, self.cfg.run
+        last = self.n_intervals if stop_after_intervals is None else min(self.n_intervals,
+                                                                         self.interval + stop_after_intervals)
+        bar = _progress(progress, self)
+        status = "interrupted"
+        try:
+            with self._signals():
+                while self.interval < last and not self._stop:
+                    rows = {k: [] for k in TIMESERIES_FIELDS}
+                    t_start = sim.time
+                    start = {"time": sim.time, "work": sim.mesh_work(ROTOR),
+                             "torque": float(sim.meshes.axial_torque_integral[ROTOR])}
+                    rotor_work_start = start["work"]
+                    end_step = (self.interval + 1) * self.steps_per_interval
+                    while sim.step_count < end_step and not self._stop:
+                        step = sim.step_count
+                        filling = self.inlets.inserted < self.inlets.n_total
+                        if filling and step % self.insert_every == 0:
+                            self._insert()
+                        nxt = min(end_step, _next_multiple(step, self.insert_every) if filling else end_step,
+                                  _next_multiple(step, run_cfg.timeseries_every))
+                        if sim.n:
+                            sim.step(nxt - step)
+                        else:   # nothing inserted yet: only the clock runs
+                            sim.step_count, sim.time = nxt, nxt * sim.dt
+                        if sim.step_count % run_cfg.timeseries_every == 0 or sim.step_count == end_step:
+                            if sim.n:
+                                self._timeseries_row(rows, start)
+                        bar.update(sim.step_count - step, sim)
+                    if sim.step_count == end_step:
+                        self._end_interval(rows, t_start, rotor_work_start)
+            status = "complete" if self.interval >= self.n_intervals else "interrupted"
+        except BaseException:
+            status = "failed"
+            raise
+        finally:
+            bar.close()
+            self.writer.close(status)
+            if self.max_overlap_ratio > 0.1:
+                print(f"warning: the largest overlap reached {self.max_overlap_ratio:.2f} R; Thornton-Ning is meant "
+                      "for small overlaps — consider a stiffer or less plastic particle", file=sys.stderr)
+        return status
+
+
+def _next_multiple(step: int, every: int) -> int:
+    return (step // every + 1) * every
+
+
+class _progress:
+    """tqdm bar with simulated time, particle-steps per second and the ETA (silent when disabled)."""
+
+    def __init__(self, enabled: bool, run: MixerRun):
+        self.bar = None
+        self.t0 = wallclock.perf_counter()
+        self.start = run.sim.step_count
+        if enabled:
+            from tqdm import tqdm  # noqa: PLC0415
+
+            self.bar = tqdm(total=run.total_steps, initial=run.sim.step_count, unit="step", dynamic_ncols=True,
+                            desc=f"{run.cfg.n_particles} particles, dt {run.dt:.2e} s", file=sys.stderr)
+
+    def update(self, steps: int, sim) -> None:
+        if self.bar is not None:
+            rate = sim.n * (sim.step_count - self.start) / max(wallclock.perf_counter() - self.t0, 1e-9)
+            self.bar.set_postfix_str(f"t = {sim.time:.4f} s, {rate:.2e} particle-steps/s", refresh=False)
+            self.bar.update(steps)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,205 @@
+"""The mixer set-up: geometry, engine, and the inlets that fill it (mixer_setup.md §2–3).
+
+One fifth of a Nobilta-type rotor–stator mixer as a 72° sector with rotational periodicity (or, with
+``run.full_mixer``, the whole vessel), the full rotor and vessel meshes as walls (the rotor turning about +z
+from the end of the fill), and ``inlets.count`` inlets per sector inserting the fill mass over the fill time
+without overlaps. Gravity is −y in every case; at mixing speeds (Froude number 43–4,270) it only matters
+for the fill.
+"""
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+from scipy.spatial import cKDTree
+
+from mfdem.config import Config
+from mfdem.engine.materials import InputError, Material
+from mfdem.engine.simulation import Domain, Simulation
+from mfdem.engine.timestep import advise
+from mfdem.engine.walls.mesh import MeshBody, distance_to_surface
+from mfdem.geometry import GeometryError, NobiltaParams, build_rotor, build_vessel, load_mesh, sector
+
+GRAVITY = (0.0, -9.81, 0.0)   # m/s², horizontal rotor axis
+RANDOM_PACKING = 0.64         # densest random packing: the fill must fit at this solid fraction
+
+
+@dataclass
+class MixerGeometry:
+    rotor: trimesh.Trimesh      # full rotor at angle 0 (m)
+    vessel: trimesh.Trimesh     # full chamber surface (m)
+    vessel_radius: float        # m
+    length: float               # m, chamber z in [0, length]
+    sector_angle_deg: float     # 72 for the sector, 360 for the full mixer
+    display_rotor: trimesh.Trimesh   # the simulated part (sector cut) for playback
+    display_vessel: trimesh.Trimesh
+
+    @property
+    def free_volume(self) -> float:
+        """Chamber minus rotor volume of the simulated part (m³)."""
+        return (self.vessel.volume - self.rotor.volume) * self.sector_angle_deg / 360.0
+
+
+def build_geometry(cfg: Config) -> MixerGeometry:
+    """Parametric Nobilta-type meshes, or the user's STL files (validated)."""
+    g = cfg.geometry
+    sector_deg = 360.0 if cfg.run.full_mixer else 72.0
+    try:
+        if g.rotor_stl:
+            rotor = load_mesh(g.rotor_stl, name="rotor", scale=g.stl_scale)
+            vessel = load_mesh(g.vessel_stl, name="vessel", scale=g.stl_scale)
+        else:
+            params = NobiltaParams(tip_radius=g.tip_radius, tip_gap=g.tip_gap, hub_radius=g.hub_radius,
+                                   n_blades=g.n_blades, lead_angle_deg=g.lead_angle_deg, tip_land=g.tip_land,
+                                   blade_thickness=g.blade_thickness, axial_clearance=g.axial_clearance,
+                                   axial_length=g.axial_length or None, target_free_volume=g.target_free_volume,
+                                   n_segments=g.n_segments)
+            params.validate()
+            if not cfg.run.full_mixer and params.n_blades != 5:
+                raise InputError(f"geometry.n_blades = {params.n_blades}: the 72° periodic sector needs 5 blades; "
+                                 "set run.full_mixer = true for other rotors")
+            rotor, vessel = build_rotor(params), build_vessel(params)
+    except GeometryError as exc:
+        raise InputError(str(exc)) from None
+    radial = np.linalg.norm(vessel.vertices[:, :2], axis=1)
+    z0, z1 = vessel.bounds[:, 2]
+    if abs(z0) > 1e-6 or z1 <= 0:
+        raise InputError(f"geometry: the vessel must span z ∈ [0, L] about the +z axis (found z ∈ [{z0:g}, {z1:g}] m)")
+    if np.linalg.norm(vessel.centroid[:2]) > 1e-3 * radial.max():
+        raise InputError("geometry: the vessel must be centred on the z axis (the rotor axis)")
+    display_rotor, display_vessel = rotor, vessel
+    if not cfg.run.full_mixer:
+        try:
+            display_rotor, display_vessel = sector(rotor, 72.0), sector(vessel, 72.0)
+        except Exception as exc:  # noqa: BLE001 - display only; the simulation uses the full meshes
+            warnings.warn(f"could not cut the meshes to the 72° sector for playback ({exc}); storing full meshes",
+                          stacklevel=2)
+    return MixerGeometry(rotor, vessel, float(radial.max()), float(z1), sector_deg, display_rotor, display_vessel)
+
+
+def time_step(cfg: Config, geometry: MixerGeometry) -> float:
+    """``run.dt`` or the step giving ``run.steps_per_contact`` per Hertz contact at the rotor tip speed."""
+    p = cfg.particles
+    particle = Material(p.youngs_modulus, p.poisson_ratio, p.density)
+    wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio)
+    tip_speed = max(2 * math.pi * cfg.run.rpm / 60.0 * float(np.linalg.norm(geometry.rotor.vertices[:, :2],
+                                                                            axis=1).max()), 1.0)
+    dt = cfg.run.dt or None
+    return advise(p.diameter / 2, particle, tip_speed, wall=wall, dt=dt,
+                  steps_per_contact=cfg.run.steps_per_contact).dt
+
+
+def check_fill(cfg: Config, geometry: MixerGeometry) -> None:
+    """The fill must fit into the simulated free volume at random close packing."""
+    n = cfg.n_particles
+    solid = n * math.pi / 6.0 * cfg.particles.diameter**3
+    if solid > RANDOM_PACKING * geometry.free_volume:
+        raise InputError(
+            f"run.fill_mass = {cfg.run.fill_mass} g ({n} particles, {solid * 1e6:.2f} mL solid) cannot fit in the "
+            f"simulated free volume of {geometry.free_volume * 1e6:.2f} mL (at most "
+            f"{RANDOM_PACKING * geometry.free_volume * 1e6:.2f} mL of particles)")
+
+
+def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulation:
+    """The engine for the mixer: particle and wall materials, rotor and vessel meshes, sector domain."""
+    p, c = cfg.particles, cfg.contact
+    particle = Material(p.youngs_modulus, p.poisson_ratio, p.density,
+                        yield_ratio=p.yield_ratio or None, yield_pressure=p.yield_pressure or None,
+                        name="particles")
+    wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio, name="wall")
+    normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
+    r = p.diameter / 2
+    m = 4 * r
+    rv, length = geometry.vessel_radius, geometry.length
+    if cfg.run.full_mixer:
+        domain = Domain((-rv - m, -rv - m, -m), (rv + m, rv + m, length + m))
+    else:
+        domain = Domain((-m, -m, -m), (rv + m, rv + m, length + m), sector_angle_deg=72.0)
+    omega = 2 * math.pi * cfg.run.rpm / 60.0
+    rotor = MeshBody(geometry.rotor.vertices, np.asarray(geometry.rotor.faces), material=1, omega=omega,
+                     start_time=cfg.run.fill_time, ramp_time=cfg.run.rotor_ramp_time, name="rotor")
+    vessel = MeshBody(geometry.vessel.vertices, np.asarray(geometry.vessel.faces), material=1, name="vessel")
+    friction = np.array([[c.friction_particle, c.friction_wall], [c.friction_wall, 0.0]])
+    rolling = np.array([[c.rolling_friction_particle, c.rolling_friction_wall], [c.rolling_friction_wall, 0.0]])
+    return Simulation(materials=[particle, wall], domain=domain, capacity=cfg.n_particles, max_radius=r, dt=dt,
+                      gravity=GRAVITY, friction=friction, rolling_friction=rolling, normal_model=normal_model,
+                      rolling_model=c.rolling_model if any(rolling.ravel()) else "none",
+                      skin=cfg.engine.skin or None, max_neighbors=cfg.engine.max_neighbors, max_walls=0,
+                      meshes=[rotor, vessel], arch=cfg.run.arch, precision=cfg.run.precision,
+                      threads=cfg.run.threads or None)
+
+
+class Inlets:
+    """Insertion sites inside the inlet regions, and the schedule that fills the mixer.
+
+    Each inlet is an annular wedge (inner–outer radius, a few degrees wide, the chamber length less a
+    particle's clearance) between two blades of the rotor at rest. Sites lie on a jittered cubic lattice
+    (spacing 1.1 d) and are kept only if they clear the rotor and vessel; at each batch the scheduled number
+    of particles takes free sites (none overlapping a particle already in the mixer), the rest wait for the
+    next batch. Particles enter with ``inlets.speed`` radially outwards.
+    """
+
+    def __init__(self, cfg: Config, geometry: MixerGeometry, rng: np.random.Generator):
+        self.cfg = cfg
+        d = cfg.particles.diameter
+        self.radius = d / 2
+        n_sectors = 5 if cfg.run.full_mixer else 1
+        width = math.radians(72.0 / cfg.inlets.count) * 0.35      # angular half-width of each inlet
+        centres = [math.radians((k + 0.5) * 72.0 / cfg.inlets.count + 72.0 * s)
+                   for s in range(n_sectors) for k in range(cfg.inlets.count)]
+        r0, r1 = cfg.inlets.inner_radius, min(cfg.inlets.outer_radius, geometry.vessel_radius - d)
+        spacing = 1.1 * d
+        g = np.arange(-r1, r1 + spacing, spacing)
+        z = np.arange(self.radius * 2, geometry.length - self.radius * 2, spacing)
+        x, y, zz = np.meshgrid(g, g, z, indexing="ij")
+        pts = np.stack([x.ravel(), y.ravel(), zz.ravel()], axis=1)
+        pts += rng.uniform(-0.04 * d, 0.04 * d, pts.shape)
+        rad = np.linalg.norm(pts[:, :2], axis=1)
+        phi = np.arctan2(pts[:, 1], pts[:, 0]) % (2 * math.pi)
+        inside = (rad >= r0) & (rad <= r1)
+        in_wedge = np.zeros(len(pts), bool)
+        for c in centres:
+            in_wedge |= np.abs((phi - c + math.pi) % (2 * math.pi) - math.pi) <= width
+        pts = pts[inside & in_wedge]
+        pts = pts[_clear_of(pts, [geometry.rotor, geometry.vessel], self.radius)]
+        if len(pts) == 0:
+            raise InputError("inlets: no free insertion site; check inlets.inner_radius / outer_radius against "
+                             "the geometry")
+        self.sites = pts
+        self.rng = rng
+        self.n_total = cfg.n_particles
+        self.inserted = 0
+
+    def target(self, time: float) -> int:
+        """Particles that should be in the mixer after the batch inserted at ``time`` (the mass flow is
+        uniform over the fill time; each batch brings the mass of the coming insertion interval)."""
+        ahead = (time + self.cfg.inlets.insert_interval) / self.cfg.run.fill_time
+        return min(self.n_total, int(math.ceil(self.n_total * min(ahead, 1.0) - 1e-9)))
+
+    def batch(self, time: float, positions: np.ndarray) -> np.ndarray:
+        """Positions (m) of the particles to insert now; ``positions`` are those already present."""
+        want = self.target(time) - self.inserted
+        if want <= 0:
+            return np.zeros((0, 3))
+        free = np.ones(len(self.sites), bool)
+        if len(positions):
+            tree = cKDTree(positions)
+            free &= np.isinf(tree.query(self.sites, k=1, distance_upper_bound=2.02 * self.radius)[0])
+        idx = np.flatnonzero(free)
+        take = self.rng.permutation(idx)[:want]
+        return self.sites[np.sort(take)]
+
+    def velocities(self, pos: np.ndarray) -> np.ndarray:
+        radial = np.zeros_like(pos)
+        radial[:, :2] = pos[:, :2] / np.linalg.norm(pos[:, :2], axis=1, keepdims=True)
+        return self.cfg.inlets.speed * radial
+
+
+def _clear_of(points: np.ndarray, meshes, radius: float) -> np.ndarray:
+    """Mask of points farther than 1.05 radius from every mesh surface."""
+    keep = np.ones(len(points), bool)
+    for mesh in meshes:
+        keep &= distance_to_surface(points, mesh.vertices, mesh.faces, 1.05 * radius) > 1.05 * radius
+    return keep
