@@ -346,7 +346,9 @@ class RunFile:
         if slot not in (0, 1):
             return None
         g = self._f["checkpoint/" + "ab"[slot]]
-        return {name: g[name][...] for name in g}, n_int
+        out = {}
+        g.visititems(lambda name, obj: out.__setitem__(name, obj[...]) if isinstance(obj, h5py.Dataset) else None)
+        return out, n_int
 
 
 def open_run(path) -> RunFile:

@@ -1,0 +1,28 @@
+"""Small mixer runs shared by the tests of this folder (built once per session)."""
+
+import pytest
+
+from mfdem.config import make_config
+from mfdem.runner import MixerRun
+
+# 0.8 mm, stiff, strongly plastic particles: a few hundred fill the sector and the rotor impacts stay small
+SMALL = {"particles": {"diameter": 0.8e-3, "youngs_modulus": 1e9, "yield_ratio": 0.1},
+         "run": {"rpm": 3000.0, "fill_mass": 0.2, "fill_time": 0.002, "duration": 0.006, "rotor_ramp_time": 0.001,
+                 "output_interval": 0.001, "timeseries_every": 100, "arch": "cpu", "threads": 2},
+         "inlets": {"insert_interval": 0.0005}}
+
+
+def small_config(**changes):
+    overrides = {section: dict(values) for section, values in SMALL.items()}
+    for section, values in changes.items():
+        overrides.setdefault(section, {}).update(values)
+    return make_config(overrides=overrides)
+
+
+@pytest.fixture(scope="session")
+def sector_run(tmp_path_factory):
+    """A complete small sector run: (path, MixerRun)."""
+    path = tmp_path_factory.mktemp("runs") / "sector.h5"
+    job = MixerRun.create(small_config(), path)
+    assert job.run(progress=False) == "complete"
+    return path, job
