@@ -106,8 +106,9 @@ class InletSettings:
 
 @dataclass
 class EngineSettings:
-    skin: float = setting(0.0, "m", 0, None, doc="Verlet skin; 0 = 0.2 × particle radius")
-    max_neighbors: int = setting(8, "-", 1, 1000, doc="initial neighbour-list length (grows on demand)")
+    skin: float = setting(0.0, "m", 0, None, doc="Verlet skin; 0 = from the tip speed (0.2-0.6 particle radii)")
+    max_neighbors: int = setting(0, "-", 0, 1000, doc="initial neighbour-list length; 0 = from the skin (grows "
+                                                      "on demand)")
 
 
 SECTIONS = {"run": RunSettings, "particles": ParticleSettings, "wall": WallSettings, "contact": ContactSettings,

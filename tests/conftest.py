@@ -1,4 +1,4 @@
-"""Shared test set-up: one Taichi CPU backend in f64 for the whole session."""
+"""Shared test set-up: one Taichi CPU backend in f64 for the whole session, one small mixer run."""
 
 import pytest
 
@@ -8,3 +8,15 @@ from mfdem.engine import backend
 @pytest.fixture(scope="session", autouse=True)
 def taichi_cpu_f64():
     backend.init("cpu", "f64", threads=2)
+
+
+@pytest.fixture(scope="session")
+def sector_run(tmp_path_factory):
+    """A complete small sector run (tests/small_mixer.py): (path, MixerRun)."""
+    from mfdem.runner import MixerRun  # noqa: PLC0415
+    from tests.small_mixer import small_config  # noqa: PLC0415
+
+    path = tmp_path_factory.mktemp("runs") / "sector.h5"
+    job = MixerRun.create(small_config(), path)
+    assert job.run(progress=False) == "complete"
+    return path, job

@@ -11,6 +11,7 @@ import numpy as np
 import taichi as ti
 
 from mfdem.engine.materials import InputError
+from mfdem.engine.neighbor_list import TOUCHING
 
 _PARTICLE_FIELDS = ("x", "v", "w", "f", "t", "radius", "mass", "inertia", "material", "work", "starts_particle",
                     "starts_wall", "overlap_ratio")
@@ -48,7 +49,7 @@ def get_state(sim) -> dict:
     nbr = nl.own_nbr.to_numpy()[b, :n]
     hist = nl.hist.to_numpy()[b, :n]
     slot = np.arange(nbr.shape[1])[None, :] < count[:, None]
-    active = slot & np.any(hist != 0, axis=2)
+    active = slot & (nl.state.to_numpy()[b, :n] == TOUCHING)
     i_idx, k_idx = np.nonzero(active)
     out["pairs/ij"] = np.stack([i_idx, nbr[i_idx, k_idx]], axis=1).astype(np.int32)
     out["pairs/hist"] = hist[i_idx, k_idx]
@@ -125,6 +126,7 @@ def _inject_kernel(nl: ti.template(), b: ti.i32, ij: ti.types.ndarray(), hist: t
         if lo < nl.own_count[b, i] and nl.own_nbr[b, i, lo] == j:
             for c in ti.static(range(nl.hist.n)):
                 nl.hist[b, i, lo][c] = hist[p, c]
+            nl.state[b, i, lo] = 1   # TOUCHING
         else:
             ti.atomic_add(missing[0], 1)
 

@@ -8,9 +8,11 @@ sorted by partner index — the summation order and so the results are reproduci
 
 At every rebuild the history of a pair moves to its new slot by merging the old and new sorted owner lists.
 A pair in contact always stays in the lists (its distance is below r_i + r_j < r_i + r_j + skin), so
-contact history is never lost; the contact law clears it when the pair separates. The owner lists are
-double-buffered (first axis) so that the old one survives the build; lists that overflow are replaced by
-larger ones (``grown``).
+contact history is never lost. Each owner entry carries a state (``IDLE``: no contact, history and result
+undefined; ``TOUCHING``: in contact, history and this step's result valid; ``PARTED``: separated this step,
+only the result — the last dissipated work — valid), so that only pairs in contact move any history or
+result data. The owner lists are double-buffered (first axis) so that the old one survives the build; lists
+that overflow are replaced by larger ones (``grown``).
 """
 
 import taichi as ti
@@ -20,6 +22,7 @@ from mfdem.engine.contact.law import HIST_SIZE
 from mfdem.engine.space import Space, ivec3
 
 RES_SIZE = 7  # per owner contact: force on the owner (3), torque on the partner (3), dissipated work
+IDLE, TOUCHING, PARTED = 0, 1, 2   # states of an owner entry
 
 
 @ti.data_oriented
@@ -40,6 +43,7 @@ class NeighborList:
         self.own_nbr = ti.field(ti.i32, (2, cap, k))
         self.own_count = ti.field(ti.i32, (2, cap))
         self.hist = ti.field(ti.types.vector(HIST_SIZE, real), (2, cap, k))
+        self.state = ti.field(ti.i8, (2, cap, k))
         self.res = ti.field(ti.types.vector(RES_SIZE, real), (cap, k))
         self.mir_nbr = ti.field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
         self.mir_slot = ti.field(ti.i32, (cap, k))
@@ -48,7 +52,7 @@ class NeighborList:
         self.n_builds = 0
 
     def clear(self) -> None:
-        for f in (self.own_count, self.hist, self.res, self.mir_count):
+        for f in (self.own_count, self.hist, self.state, self.res, self.mir_count):
             f.fill(0)
 
     def build(self, x, radius, n: int) -> int:
@@ -77,43 +81,64 @@ class NeighborList:
         new = NeighborList(self.space, self.capacity, max_neighbors, self.skin, self.real, cells=self.cells)
         new.current = self.current
         new.n_builds = self.n_builds
-        new._adopt(self.own_nbr, self.own_count, self.hist, self.max_neighbors, self.current, n)
+        new._adopt(self.own_nbr, self.own_count, self.hist, self.state, self.max_neighbors, self.current, n)
         return new
 
     @ti.kernel
-    def _adopt(self, old_nbr: ti.template(), old_count: ti.template(), old_hist: ti.template(), old_k: ti.i32,
-               b: ti.i32, n: ti.i32):
+    def _adopt(self, old_nbr: ti.template(), old_count: ti.template(), old_hist: ti.template(),
+               old_state: ti.template(), old_k: ti.i32, b: ti.i32, n: ti.i32):
         for i in range(n):
             self.own_count[b, i] = old_count[b, i]
             for k in range(old_k):
                 self.own_nbr[b, i, k] = old_nbr[b, i, k]
                 self.hist[b, i, k] = old_hist[b, i, k]
+                self.state[b, i, k] = old_state[b, i, k]
+
+    @ti.func
+    def _scan_range(self, x: ti.template(), radius: ti.template(), i, s_img, skin, new, n_own, n_mir, k_max, t0,
+                    t1):
+        """Add the particles sorted_ids[t0:t1] whose image R(s_img α)x_j is within the cut-off of particle i."""
+        for t in range(t0, t1):
+            j = self.cells.sorted_ids[t]
+            if j != i:
+                d = self.space.displacement(x[i], x[j])
+                if s_img != 0:
+                    d = x[i] - self.space.rotate(x[j], s_img)
+                cut = radius[i] + radius[j] + skin
+                if d.dot(d) < cut * cut:
+                    if j > i:
+                        if n_own < k_max:
+                            self.own_nbr[new, i, n_own] = j
+                        n_own += 1
+                    else:
+                        if n_mir < k_max:
+                            self.mir_nbr[0, i, n_mir] = j
+                        n_mir += 1
+        return n_own, n_mir
 
     @ti.func
     def _scan(self, x: ti.template(), radius: ti.template(), i, center, s_img, skin, new, n_own, n_mir, k_max):
-        """Add the particles j in the 27 cells around ``center`` whose image R(s_img α)x_j is within the
-        cut-off of particle i (s_img = 0: the particles themselves)."""
+        """Add the neighbours of particle i found in the 27 cells around ``center`` (s_img ≠ 0: images across
+        a rotational seam). Without periodicity along x, the three cells of a row are one run of the sorted
+        particles, so the search reads 9 runs instead of 27 cells."""
         ci = self.space.cell_coord(center)
-        for off in range(27):
-            cell, inside = self.space.neighbor_cell(ci, ivec3(off % 3 - 1, (off // 3) % 3 - 1, off // 9 - 1))
+        dims = self.space.dims[None]
+        x_periodic = self.space.periodic[None][0] != 0
+        for r in range(9):
+            cell, inside = self.space.neighbor_cell(ci, ivec3(0, r % 3 - 1, r // 3 - 1))
             if inside:
-                start = self.cells.cell_start[cell]
-                for t in range(start, start + self.cells.cell_count[cell]):
-                    j = self.cells.sorted_ids[t]
-                    if j != i:
-                        d = self.space.displacement(x[i], x[j])
-                        if s_img != 0:
-                            d = x[i] - self.space.rotate(x[j], s_img)
-                        cut = radius[i] + radius[j] + skin
-                        if d.dot(d) < cut * cut:
-                            if j > i:
-                                if n_own < k_max:
-                                    self.own_nbr[new, i, n_own] = j
-                                n_own += 1
-                            else:
-                                if n_mir < k_max:
-                                    self.mir_nbr[0, i, n_mir] = j
-                                n_mir += 1
+                if x_periodic:
+                    for dx in range(-1, 2):
+                        c, _ = self.space.neighbor_cell(ci, ivec3(dx, r % 3 - 1, r // 3 - 1))
+                        t0 = self.cells.cell_start[c]
+                        n_own, n_mir = self._scan_range(x, radius, i, s_img, skin, new, n_own, n_mir, k_max, t0,
+                                                        t0 + self.cells.cell_count[c])
+                else:
+                    c0 = cell - ti.min(ci[0], 1)
+                    c1 = cell + ti.min(dims[0] - 1 - ci[0], 1)
+                    n_own, n_mir = self._scan_range(x, radius, i, s_img, skin, new, n_own, n_mir, k_max,
+                                                    self.cells.cell_start[c0],
+                                                    self.cells.cell_start[c1] + self.cells.cell_count[c1])
         return n_own, n_mir
 
     @ti.func
@@ -157,10 +182,12 @@ class NeighborList:
                 j = self.own_nbr[new, i, a]
                 while p < n_old and self.own_nbr[old, i, p] < j:
                     p += 1
+                st = IDLE
                 if p < n_old and self.own_nbr[old, i, p] == j:
-                    self.hist[new, i, a] = self.hist[old, i, p]
-                else:
-                    self.hist[new, i, a] = ti.zero(self.hist[new, i, a])
+                    if self.state[old, i, p] == TOUCHING:
+                        self.hist[new, i, a] = self.hist[old, i, p]
+                        st = TOUCHING
+                self.state[new, i, a] = st
             self.own_count[new, i] = n_own
             self.mir_count[i] = n_mir
 

@@ -4,6 +4,7 @@ its reaction (see neighbor_list.py)."""
 import taichi as ti
 
 from mfdem.engine.contact import law, rolling
+from mfdem.engine.neighbor_list import IDLE, PARTED, TOUCHING
 
 
 @ti.func
@@ -22,15 +23,17 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
     ovl = 0.0
     ri = s.radius[i]
     for k in range(nl.own_count[cur, i]):
-        h = nl.hist[cur, i, k]
+        touching = nl.state[cur, i, k] == TOUCHING
         j = nl.own_nbr[cur, i, k]
         d64, img = space.image(s.x[i], s.x[j])                # img ≠ 0: partner across a rotational seam
         d = ti.cast(d64, float)
         rj = s.radius[j]
         rsum = ri + rj
         dist2 = d.dot(d)
-        res = ti.Vector([0.0] * nl.res.n)
-        if dist2 < rsum * rsum or h[1] > 0.0:
+        if dist2 < rsum * rsum or touching:
+            h = ti.Vector([0.0] * nl.hist.n)
+            if touching:
+                h = nl.hist[cur, i, k]
             dist = ti.sqrt(dist2)
             nrm = d * (1.0 / ti.max(dist, 1e-300))          # unit normal from j to i
             delta = rsum - dist
@@ -46,9 +49,13 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             F, M, h_new, dD, U, started = law.evaluate(
                 normal_model, rolling_model, delta, nrm, v_c, s.w[i] - w_j, h,
                 pair_par[s.material[i], s.material[j]], r_star, 2.0, i_eff, dt)
-            nl.hist[cur, i, k] = h_new
+            if delta > 0.0:
+                nl.hist[cur, i, k] = h_new
+                nl.state[cur, i, k] = TOUCHING
+            else:
+                nl.state[cur, i, k] = PARTED
             T_j = -a_j * nrm.cross(F) - M
-            res = ti.Vector([F[0], F[1], F[2], T_j[0], T_j[1], T_j[2], dD])
+            nl.res[i, k] = ti.Vector([F[0], F[1], F[2], T_j[0], T_j[1], T_j[2], dD])
             F_i += F
             T_i += -a_i * nrm.cross(F) + M
             work_i += 0.5 * dD
@@ -56,12 +63,13 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
                 starts_i += 1
                 ti.atomic_add(s.starts_particle[j], 1)
             ovl = ti.max(ovl, delta / ti.min(ri, rj))
-        nl.res[i, k] = res
+        elif nl.state[cur, i, k] == PARTED:
+            nl.state[cur, i, k] = IDLE
     return F_i, T_i, work_i, starts_i, ovl
 
 
 @ti.func
-def mirror_contacts(i, s: ti.template(), nl: ti.template(), space: ti.template()):
+def mirror_contacts(i, s: ti.template(), nl: ti.template(), cur, space: ti.template()):
     """Collect the reactions of particle i's contacts with neighbours j < i (evaluated by j this step):
     ``(F, T, work)``. Results across a rotational seam are turned from the owner's frame into i's."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
@@ -69,8 +77,8 @@ def mirror_contacts(i, s: ti.template(), nl: ti.template(), space: ti.template()
     work_i = 0.0
     for k in range(nl.mir_count[i]):
         slot = nl.mir_slot[i, k]
-        if slot >= 0:
-            o = nl.mir_nbr[0, i, k]
+        o = nl.mir_nbr[0, i, k]
+        if slot >= 0 and nl.state[cur, o, slot] != IDLE:
             r = nl.res[o, slot]
             _, img = space.image(s.x[i], s.x[o])
             F_i -= space.rotate(ti.Vector([r[0], r[1], r[2]]), img)

@@ -23,7 +23,7 @@ from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, s
 from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift
 from mfdem.engine.materials import InputError, Material, check_range, pair_table
-from mfdem.engine.neighbor_list import NeighborList
+from mfdem.engine.neighbor_list import TOUCHING, NeighborList
 from mfdem.engine.space import Space
 from mfdem.engine.state import ParticleState
 from mfdem.engine.walls import Wall
@@ -109,7 +109,8 @@ class Simulation:
     radius (m), sets the cell size; ``dt`` — time step (s); ``gravity`` (m/s²); ``friction`` and
     ``rolling_friction`` — one number or a material-pair matrix; ``normal_model`` — "thornton_ning" or
     "hertz"; ``rolling_model`` — "epsd" (Type C), "constant_torque" (Type A) or "none"; ``skin`` — Verlet
-    skin (m, default 0.2 × max_radius); ``max_neighbors`` — initial list capacity (grows on demand);
+    skin (m, default 0.2 × max_radius); ``max_neighbors`` — initial list length (default from the skin for a
+    dense packing; grows on demand, which recompiles the kernels once);
     ``max_walls``; ``arch`` — "auto", "cpu" or "cuda"; ``precision`` — "f64" or "f32".
     """
 
@@ -139,7 +140,12 @@ class Simulation:
                                  _pair_matrix("rolling_friction", rolling_friction, len(materials)))
         self.skin = check_range("skin", 0.2 * self.max_radius if skin is None else skin, 0, None, lo_open=True,
                                 unit="m")
-        k_nbr = int(check_range("max_neighbors", 8 if max_neighbors is None else max_neighbors, 1, 10_000))
+        if max_neighbors is None:
+            # neighbours within r_i + r_j + skin in a dense random packing (solid fraction 0.64), about half in
+            # each particle's owner list, with room for compression; the lists grow if it is not enough
+            cut = (2 * self.max_radius + self.skin) / self.max_radius
+            max_neighbors = int(math.ceil(0.64 * cut**3 * 0.75)) + 2
+        k_nbr = int(check_range("max_neighbors", max_neighbors, 1, 10_000))
         self.max_walls = int(check_range("max_walls", max_walls, 0, 1000))
         Space.check(lo, hi, periodic, 2 * self.max_radius + self.skin)
         sector = None if domain.sector_angle_deg is None else math.radians(domain.sector_angle_deg)
@@ -296,7 +302,7 @@ class Simulation:
     def _rebuild(self) -> None:
         needed = self.neighbors.build(self.state.x, self.state.radius, self.n)
         if needed:
-            self.neighbors = self.neighbors.grown(int(needed * 1.25) + 2, self.n)
+            self.neighbors = self.neighbors.grown(int(needed * 1.5) + 2, self.n)
             if self.neighbors.build(self.state.x, self.state.radius, self.n):
                 raise RuntimeError("neighbour lists: growth failed")
         self.state.disp.fill(0)
@@ -305,7 +311,8 @@ class Simulation:
     def _forces(self, half_dt: float, work_dt: float) -> None:
         pair_forces(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current, self.pair_par,
                     self.space, self.n, self.dt)
-        forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.walls, self.walls.n,
+        forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current,
+                        self.walls, self.walls.n,
                         self.meshes, self.meshes.n_bodies, self.pair_par, self.space, self.n, self.time, self.dt,
                         half_dt)
         if self.walls.n:
@@ -435,10 +442,10 @@ class Simulation:
         """``(particle–particle pairs, particle–wall contacts)`` now in contact."""
         nl = self.neighbors
         b = nl.current
-        h = nl.hist.to_numpy()[b, : self.n, :, 1]
+        st = nl.state.to_numpy()[b, : self.n]
         c = nl.own_count.to_numpy()[b, : self.n]
-        mask = np.arange(h.shape[1])[None, :] < c[:, None]
-        pp = int(np.count_nonzero((h > 0) & mask))
+        mask = np.arange(st.shape[1])[None, :] < c[:, None]
+        pp = int(np.count_nonzero((st == TOUCHING) & mask))
         pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, 1] > 0))
         pw += int(np.count_nonzero(self.meshes.slot_hist.to_numpy()[: self.n, :, 1] > 0))
         return pp, pw

@@ -118,6 +118,10 @@ def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulat
     else:
         domain = Domain((-m, -m, -m), (rv + m, rv + m, length + m), sector_angle_deg=72.0)
     omega = 2 * math.pi * cfg.run.rpm / 60.0
+    tip_speed = omega * float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
+    # a skin that the fastest particles (about the tip speed) cross in no fewer than ~8 steps: fewer list
+    # rebuilds at high speed, at the price of longer lists
+    skin = cfg.engine.skin or min(0.6 * r, max(0.2 * r, 8 * tip_speed * dt))
     rotor = MeshBody(geometry.rotor.vertices, np.asarray(geometry.rotor.faces), material=1, omega=omega,
                      start_time=cfg.run.fill_time, ramp_time=cfg.run.rotor_ramp_time, name="rotor")
     vessel = MeshBody(geometry.vessel.vertices, np.asarray(geometry.vessel.faces), material=1, name="vessel")
@@ -126,7 +130,7 @@ def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulat
     return Simulation(materials=[particle, wall], domain=domain, capacity=cfg.n_particles, max_radius=r, dt=dt,
                       gravity=GRAVITY, friction=friction, rolling_friction=rolling, normal_model=normal_model,
                       rolling_model=c.rolling_model if any(rolling.ravel()) else "none",
-                      skin=cfg.engine.skin or None, max_neighbors=cfg.engine.max_neighbors, max_walls=0,
+                      skin=skin, max_neighbors=cfg.engine.max_neighbors or None, max_walls=0,
                       meshes=[rotor, vessel], arch=cfg.run.arch, precision=cfg.run.precision,
                       threads=cfg.run.threads or None)
 

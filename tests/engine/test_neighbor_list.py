@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mfdem.engine.materials import Material
+from mfdem.engine.neighbor_list import IDLE
 from mfdem.engine.simulation import Domain, Simulation
 from tests.engine.helpers import random_packing
 
@@ -64,11 +65,11 @@ def test_contact_history_survives_rebuilds_and_is_cleared_on_separation():
     assert sim.neighbors.n_builds > 90
     assert np.abs(reference[:, 0]).max() > 0                   # a tangential force builds up
     np.testing.assert_array_equal(rebuilt, reference)          # bit for bit: history moved with the pair
-    # pull the spheres apart: the contact ends and its history is zeroed
+    # pull the spheres apart: the contact ends and its history is dropped
     sim.set_velocities([[0, 0, -1.0], [0, 0, 1.0]])
     sim.step(200)
     b = sim.neighbors.current
-    assert np.all(sim.neighbors.hist.to_numpy()[b, :2] == 0.0)
+    assert np.all(sim.neighbors.state.to_numpy()[b, :2] == IDLE)
     assert sim.contact_count() == (0, 0)
 
 

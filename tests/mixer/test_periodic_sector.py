@@ -9,7 +9,7 @@ from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.io import open_run
 from mfdem.runner import MixerRun
-from tests.mixer.conftest import small_config
+from tests.small_mixer import small_config
 
 R = 0.4e-3
 _SECTOR = {}

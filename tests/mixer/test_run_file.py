@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from mfdem.cli import main
 from mfdem.io import open_run
 from mfdem.runner import MixerRun
-from tests.mixer.conftest import small_config
+from tests.small_mixer import small_config
 
 
 def test_schema_matches_the_documentation(sector_run):

@@ -1,9 +1,6 @@
-"""Small mixer runs shared by the tests of this folder (built once per session)."""
-
-import pytest
+"""A small mixer case for the tests: a few hundred stiff 0.8 mm particles in the sector at 3000 rpm."""
 
 from mfdem.config import make_config
-from mfdem.runner import MixerRun
 
 # 0.8 mm, stiff, strongly plastic particles: a few hundred fill the sector and the rotor impacts stay small
 SMALL = {"particles": {"diameter": 0.8e-3, "youngs_modulus": 1e9, "yield_ratio": 0.1},
@@ -13,16 +10,8 @@ SMALL = {"particles": {"diameter": 0.8e-3, "youngs_modulus": 1e9, "yield_ratio":
 
 
 def small_config(**changes):
+    """The small case with ``changes`` ({section: {key: value}}) applied."""
     overrides = {section: dict(values) for section, values in SMALL.items()}
     for section, values in changes.items():
         overrides.setdefault(section, {}).update(values)
     return make_config(overrides=overrides)
-
-
-@pytest.fixture(scope="session")
-def sector_run(tmp_path_factory):
-    """A complete small sector run: (path, MixerRun)."""
-    path = tmp_path_factory.mktemp("runs") / "sector.h5"
-    job = MixerRun.create(small_config(), path)
-    assert job.run(progress=False) == "complete"
-    return path, job

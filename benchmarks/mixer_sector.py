@@ -1,0 +1,90 @@
+"""BENCH-2: the default mixer sector at 10,000 rpm after filling (benchmarks.md).
+
+The fill is placed directly as an annular layer on the vessel wall (lattice spacing 1.02 d, sites clear of
+the rotor), moving with half the tip speed; the rotor turns at full speed from the start. After a warm-up
+(kernel compilation, first contacts) the script times a window of steps and prints particle-steps per
+second, peak memory and the projected wall time of the full 0.5 s run (fill + rotor) at the same Δt.
+
+    python benchmarks/mixer_sector.py --json
+    python benchmarks/mixer_sector.py --particle-diameter 0.6e-3 --steps 500     # a smaller variant
+"""
+
+import json
+import math
+import resource
+import time
+
+import click
+import numpy as np
+
+from mfdem.config import make_config
+from mfdem.engine.walls.mesh import distance_to_surface
+from mfdem.scenarios import mixer
+
+
+def annular_bed(cfg, geometry, n: int, rng) -> np.ndarray:
+    """n positions (m) in a layer against the vessel wall of the 72° sector, clear of the rotor."""
+    d = cfg.particles.diameter
+    spacing = 1.02 * d
+    rv, length = geometry.vessel_radius, geometry.length
+    pts = []
+    r = rv - 0.51 * d
+    while sum(len(p) for p in pts) < 1.3 * n and r > 0.3 * rv:
+        arc = np.arange(0.5 * spacing / r, math.radians(72.0), spacing / r)
+        z = np.arange(0.6 * d, length - 0.6 * d, spacing)
+        phi, zz = np.meshgrid(arc, z, indexing="ij")
+        pts.append(np.stack([r * np.cos(phi).ravel(), r * np.sin(phi).ravel(), zz.ravel()], axis=1))
+        r -= spacing * math.sqrt(3) / 2
+    pts = np.concatenate(pts)
+    pts = pts[distance_to_surface(pts, geometry.rotor.vertices, geometry.rotor.faces, 0.55 * d) > 0.55 * d]
+    if len(pts) < n:
+        raise SystemExit(f"only {len(pts)} sites for {n} particles")
+    return pts[np.sort(rng.permutation(len(pts))[:n])]
+
+
+@click.command()
+@click.option("--rpm", default=10_000.0, show_default=True, help="Rotor speed, rev/min.")
+@click.option("--particle-diameter", default=300e-6, show_default=True, help="m (the default fills 113,600).")
+@click.option("--warmup", default=200, show_default=True, help="Steps before timing.")
+@click.option("--steps", default=1000, show_default=True, help="Timed steps.")
+@click.option("--threads", default=2, show_default=True, help="CPU threads.")
+@click.option("--skin", default=0.0, show_default=True, help="Verlet skin, m (0: the run's default).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def main(rpm, particle_diameter, warmup, steps, threads, skin, as_json):
+    cfg = make_config(overrides={"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": "cpu",
+                                         "threads": threads},
+                                 "particles": {"diameter": particle_diameter}, "engine": {"skin": skin}})
+    geometry = mixer.build_geometry(cfg)
+    dt = mixer.time_step(cfg, geometry)
+    sim = mixer.build_simulation(cfg, geometry, dt)
+    rng = np.random.default_rng(0)
+    pos = annular_bed(cfg, geometry, cfg.n_particles, rng)
+    tip = 2 * math.pi * rpm / 60.0 * cfg.geometry.tip_radius
+    tangential = np.stack([-pos[:, 1], pos[:, 0], np.zeros(len(pos))], axis=1)
+    tangential /= np.linalg.norm(tangential, axis=1, keepdims=True)
+    sim.add_particles(pos, particle_diameter / 2, velocities=0.5 * tip * tangential)
+    sim.step(warmup)
+    while True:   # time a window in which the neighbour lists did not grow (growth recompiles the kernels)
+        builds, k_before = sim.neighbors.n_builds, sim.neighbors.max_neighbors
+        t0 = time.perf_counter()
+        sim.step(steps)
+        wall = time.perf_counter() - t0
+        if sim.neighbors.max_neighbors == k_before:
+            break
+    rate = sim.n * steps / wall
+    full_steps = (cfg.run.fill_time + cfg.run.duration + 0.1) / dt     # the default run: 0.1 s fill + 0.4 s
+    result = {"particles": sim.n, "rpm": rpm, "dt": dt, "steps": steps, "wall_seconds": wall,
+              "particle_steps_per_second": rate, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "neighbor_builds": sim.neighbors.n_builds - builds, "max_overlap_ratio": sim.max_overlap_ratio(),
+              "rotor_power_w": sim.mesh_axial_torque(0) * 2 * math.pi * rpm / 60,
+              "projected_hours_full_run": full_steps * sim.n / rate / 3600, "threads": threads}
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        click.echo(f"{sim.n} particles at {rpm:g} rpm, dt {dt:.3g} s: {rate:.3e} particle-steps/s, "
+                   f"peak RSS {result['peak_rss_mb']:.0f} MB, {result['neighbor_builds']} list builds in "
+                   f"{steps} steps; the full 0.5 s run would take {result['projected_hours_full_run']:.1f} h here")
+
+
+if __name__ == "__main__":
+    main()
