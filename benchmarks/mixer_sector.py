@@ -72,18 +72,22 @@ def main(rpm, particle_diameter, warmup, steps, threads, skin, as_json):
         if sim.neighbors.max_neighbors == k_before:
             break
     rate = sim.n * steps / wall
+    pairs, wall_contacts = sim.contact_count()
     full_steps = (cfg.run.fill_time + cfg.run.duration + 0.1) / dt     # the default run: 0.1 s fill + 0.4 s
     result = {"particles": sim.n, "rpm": rpm, "dt": dt, "steps": steps, "wall_seconds": wall,
               "particle_steps_per_second": rate, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
               "neighbor_builds": sim.neighbors.n_builds - builds, "max_overlap_ratio": sim.max_overlap_ratio(),
+              "contacts_per_particle": (2 * pairs + wall_contacts) / sim.n,
               "rotor_power_w": sim.mesh_axial_torque(0) * 2 * math.pi * rpm / 60,
               "projected_hours_full_run": full_steps * sim.n / rate / 3600, "threads": threads}
     if as_json:
         click.echo(json.dumps(result))
     else:
         click.echo(f"{sim.n} particles at {rpm:g} rpm, dt {dt:.3g} s: {rate:.3e} particle-steps/s, "
-                   f"peak RSS {result['peak_rss_mb']:.0f} MB, {result['neighbor_builds']} list builds in "
-                   f"{steps} steps; the full 0.5 s run would take {result['projected_hours_full_run']:.1f} h here")
+                   f"{result['contacts_per_particle']:.1f} contacts/particle, max overlap "
+                   f"{result['max_overlap_ratio']:.2f} R, peak RSS {result['peak_rss_mb']:.0f} MB, "
+                   f"{result['neighbor_builds']} list builds in {steps} steps; the full 0.5 s run would take "
+                   f"{result['projected_hours_full_run']:.1f} h here")
 
 
 if __name__ == "__main__":

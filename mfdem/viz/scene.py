@@ -90,15 +90,38 @@ def _replicated_mesh(run: RunFile, name: str, copies: int) -> pv.PolyData:
 
 
 def rotor_polydata(run: RunFile, angle: float, *, sector_to_full: bool = False) -> pv.PolyData:
-    """Rotor mesh rotated by ``angle`` (rad) about ``rotor_axis`` through ``rotor_origin`` (vertices in m).
+    """Rotor mesh at rotor ``angle`` (rad) about ``rotor_axis`` through ``rotor_origin`` (vertices in m).
 
-    With ``sector_to_full`` a sector rotor is first replicated 360/sector times about the axis.
+    A sector run stores the rotor cut to the sector at angle 0; the rotor is symmetric under the sector
+    rotation, so the whole rotor is the sector rotor replicated 360/sector times. With ``sector_to_full`` that
+    whole rotor is shown turned by ``angle``; otherwise it is turned and cut back to the sector, which is
+    what the simulated sector holds at that angle.
     """
-    copies = replication_count(run.sector_angle_deg) if sector_to_full else 1
-    mesh = _replicated_mesh(run, "rotor", copies)
+    mesh = _replicated_mesh(run, "rotor", replication_count(run.sector_angle_deg))
     if mesh.n_points:
         mesh.points = rotate_points(mesh.points, run.rotor_axis, run.rotor_origin, angle)
+    if not sector_to_full:
+        mesh = clip_to_sector(mesh, run)
     return mesh
+
+
+def clip_to_sector(mesh: pv.PolyData, run: RunFile) -> pv.PolyData:
+    """The part of ``mesh`` inside the run's sector 0 ≤ φ ≤ sector angle (unchanged for a 360° run)."""
+    if run.sector_angle_deg >= 360.0 or not mesh.n_points:
+        return mesh
+    axis = run.rotor_axis / np.linalg.norm(run.rotor_axis)
+    ex = np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    start = ex - ex.dot(axis) * axis                      # φ = 0: world +x about the z axis
+    start /= np.linalg.norm(start)
+    normal0 = np.cross(axis, start)                       # keeps φ ≥ 0
+    end = rotate_points(start[None, :], axis, np.zeros(3), math.radians(run.sector_angle_deg))[0]
+    normal1 = -np.cross(axis, end)                        # keeps φ ≤ sector angle
+    out = mesh
+    for n in (normal0, normal1):
+        out = out.clip(normal=-n, origin=run.rotor_origin)
+        if not out.n_points:
+            break
+    return out.extract_surface() if out.n_points else out
 
 
 def vessel_polydata(run: RunFile, *, sector_to_full: bool = False) -> pv.PolyData:
@@ -394,7 +417,7 @@ class Scene:
         if opt.show_vessel and vessel.n_points and vessel.n_cells and opt.vessel_opacity > 0:
             self.vessel_actor = plotter.add_mesh(vessel, color="lightsteelblue", opacity=opt.vessel_opacity,
                                                  smooth_shading=False, name="vessel", reset_camera=False)
-        self._rotor_base = _replicated_mesh(run, "rotor", self.copies)
+        self._rotor_base = _replicated_mesh(run, "rotor", replication_count(run.sector_angle_deg))
         self.rotor_actor = None
         if opt.show_rotor and self._rotor_base.n_points and self._rotor_base.n_cells:
             self.rotor_actor = plotter.add_mesh(self._rotor_base.copy(), color="silver", specular=0.4,
@@ -458,6 +481,8 @@ class Scene:
         if self.rotor_actor is not None:
             rotor = self._rotor_base.copy()
             rotor.points = rotate_points(self._rotor_base.points, self.axis, self.origin, frame.rotor_angle)
+            if not self.options.sector_to_full:
+                rotor = clip_to_sector(rotor, self.run)
             _replace_data(self.rotor_actor, rotor)
         if self.particle_actor is not None:
             if frame.n:
