@@ -114,19 +114,12 @@ def set_state(sim, state: dict) -> None:
 def _inject_kernel(nl: ti.template(), b: ti.i32, ij: ti.types.ndarray(), hist: ti.types.ndarray(),
                    missing: ti.types.ndarray()):
     for p in range(ij.shape[0]):
-        i, j = ij[p, 0], ij[p, 1]
-        lo = 0
-        hi = nl.own_count[b, i]
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if nl.own_nbr[b, i, mid] < j:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < nl.own_count[b, i] and nl.own_nbr[b, i, lo] == j:
+        i = ij[p, 0]
+        slot = nl.find(b, i, ij[p, 1])
+        if slot >= 0:
             for c in ti.static(range(nl.hist.n)):
-                nl.hist[b, i, lo][c] = hist[p, c]
-            nl.state[b, i, lo] = 1   # TOUCHING
+                nl.hist[b, i, slot][c] = hist[p, c]
+            nl.state[b, i, slot] = 1   # TOUCHING
         else:
             ti.atomic_add(missing[0], 1)
 

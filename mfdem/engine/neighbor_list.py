@@ -191,22 +191,28 @@ class NeighborList:
             self.own_count[new, i] = n_own
             self.mir_count[i] = n_mir
 
+    @ti.func
+    def find(self, b, i, j):
+        """Slot of partner j in i's owner list b (binary search: the list is sorted), or −1."""
+        lo = 0
+        hi = self.own_count[b, i]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.own_nbr[b, i, mid] < j:
+                lo = mid + 1
+            else:
+                hi = mid
+        slot = -1
+        if lo < self.own_count[b, i] and self.own_nbr[b, i, lo] == j:
+            slot = lo
+        return slot
+
     @ti.kernel
     def _link_mirrors(self, n: ti.i32, b: ti.i32):
-        """For each mirror entry (i, j < i) find the slot of i in j's owner list (binary search)."""
+        """For each mirror entry (i, j < i) find the slot of i in j's owner list."""
         for i in range(n):
             for k in range(self.mir_count[i]):
-                j = self.mir_nbr[0, i, k]
-                lo = 0
-                hi = self.own_count[b, j]
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if self.own_nbr[b, j, mid] < i:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                if lo < self.own_count[b, j] and self.own_nbr[b, j, lo] == i:
-                    self.mir_slot[i, k] = lo
-                else:
-                    self.mir_slot[i, k] = -1
+                slot = self.find(b, self.mir_nbr[0, i, k], i)
+                self.mir_slot[i, k] = slot
+                if slot < 0:
                     ti.atomic_add(self.unmatched[None], 1)

@@ -3,9 +3,9 @@
 import numpy as np
 import taichi as ti
 
-from mfdem.engine.contact import law
 from mfdem.engine.contact.law import HIST_SIZE
 from mfdem.engine.walls import cylinder, plane
+from mfdem.engine.walls.contact import wall_contact
 from mfdem.engine.walls.base import (TYPE_CYLINDER_INSIDE, TYPE_PLANE, W_AXIS, W_MAT, W_OMEGA, W_POINT, W_RADIUS,
                                      W_TYPE, W_VEL, WALL_SIZE)
 
@@ -87,21 +87,15 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
         if touching or h[1] > 0.0:
             if not touching:
                 delta = ti.min(delta, 0.0)
-            a_i = ri - 0.5 * delta
-            r_ic = -a_i * nrm
-            omega_w = ti.cast(_v3(row, W_OMEGA), float)
-            v_wall = ti.cast(_v3(row, W_VEL), float) + omega_w.cross(dx + r_ic)
-            v_c = s.v[i] + s.w[i].cross(r_ic) - v_wall
-            F, M, h_new, dD, U, started = law.evaluate(
-                normal_model, rolling_model, delta, nrm, v_c, s.w[i] - omega_w, h,
-                pair_par[s.material[i], ti.cast(row[W_MAT], ti.i32)], ri, 1.0,
-                s.inertia[i] + s.mass[i] * ri * ri, dt)
+            F, T, T_wall, h_new, dD, started = wall_contact(
+                normal_model, rolling_model, i, s, delta, nrm, dx, ti.cast(_v3(row, W_VEL), float),
+                ti.cast(_v3(row, W_OMEGA), float), h, pair_par[s.material[i], ti.cast(row[W_MAT], ti.i32)], dt)
             walls.hist[i, k] = h_new
             F_i += F
-            T_i += r_ic.cross(F) + M
+            T_i += T
             work_i += dD
             starts_i += started
             ovl = ti.max(ovl, delta / ri)
             walls.force[k] += ti.cast(F, ti.f64)
-            walls.torque[k] += ti.cast((dx + r_ic).cross(F) + M, ti.f64)
+            walls.torque[k] += ti.cast(T_wall, ti.f64)
     return F_i, T_i, work_i, starts_i, ovl

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import taichi as ti
 
-from mfdem.engine.contact import law
 from mfdem.engine.contact.law import HIST_SIZE
 from mfdem.engine.materials import InputError, check_range
+from mfdem.engine.walls.contact import wall_contact
 
 MAX_CANDIDATES = 12   # candidate triangle contacts per particle and step
 MAX_SLOTS = 4         # simultaneous mesh contacts per particle (e.g. blade face + vessel wall + end plate)
@@ -467,36 +467,29 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 ti.atomic_add(mesh.dropped[None], 1)
             else:
                 matched[slot] = 1
-                a_i = ri - 0.5 * delta
-                r_ic = -a_i * nrm
-                omega_w = ti.cast(om * ax, float)
-                v_wall = omega_w.cross(ti.cast(q - ctr, float))
-                v_c = s.v[i] + s.w[i].cross(r_ic) - v_wall
-                F, M, h_new, dD, U, started = law.evaluate(
-                    normal_model, rolling_model, delta, nrm, v_c, s.w[i] - omega_w, mesh.slot_hist[i, slot],
-                    pair_par[s.material[i], mesh.material[b]], ri, 1.0, s.inertia[i] + s.mass[i] * ri * ri, dt)
+                F, T, T_wall, h_new, dD, started = wall_contact(
+                    normal_model, rolling_model, i, s, delta, nrm, ti.cast(xi - ctr, float),
+                    ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * ax, float), mesh.slot_hist[i, slot],
+                    pair_par[s.material[i], mesh.material[b]], dt)
                 mesh.slot_hist[i, slot] = h_new
                 mesh.slot_body[i, slot] = b
                 mesh.slot_normal[i, slot] = nrm
                 F_i += F
-                T_i += r_ic.cross(F) + M
+                T_i += T
                 work_i += dD
                 starts_i += started
                 ovl = ti.max(ovl, delta / ri)
                 mesh.force[b] += ti.cast(F, ti.f64)
-                mesh.torque[b] += ti.cast(q - ctr, ti.f64).cross(ti.cast(F, ti.f64)) + ti.cast(M, ti.f64)
+                mesh.torque[b] += ti.cast(T_wall, ti.f64)
     for k in range(MAX_SLOTS):
         b = mesh.slot_body[i, k]
         if matched[k] == 0 and b >= 0:
             # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
             _, om = mesh.kinematics(b, time)
-            nrm = mesh.slot_normal[i, k]
-            omega_w = ti.cast(om * mesh.axis[b], float)
-            q = xi - ti.cast(ri * nrm, ti.f64)
-            v_c = s.v[i] + s.w[i].cross(-ri * nrm) - omega_w.cross(ti.cast(q - mesh.center[b], float))
-            _, _, _, dD, _, _ = law.evaluate(
-                normal_model, rolling_model, 0.0, nrm, v_c, s.w[i] - omega_w, mesh.slot_hist[i, k],
-                pair_par[s.material[i], mesh.material[b]], ri, 1.0, s.inertia[i] + s.mass[i] * ri * ri, dt)
+            _, _, _, _, dD, _ = wall_contact(
+                normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
+                ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * mesh.axis[b], float), mesh.slot_hist[i, k],
+                pair_par[s.material[i], mesh.material[b]], dt)
             work_i += dD
             mesh.slot_body[i, k] = -1
             mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
