@@ -22,7 +22,7 @@ from mfdem.engine.contact.law import P_MU, P_MUR
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
 from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift
-from mfdem.engine.materials import InputError, Material, check_range, pair_table
+from mfdem.engine.materials import InputError, check_range, pair_table
 from mfdem.engine.neighbor_list import TOUCHING, NeighborList
 from mfdem.engine.space import Space
 from mfdem.engine.state import ParticleState

@@ -8,7 +8,6 @@ import time
 
 import h5py
 import numpy as np
-import pytest
 import trimesh
 from click.testing import CliRunner
 
