@@ -5,6 +5,8 @@ peak RSS and contacts per particle; ``--sweep`` repeats it for 10k, 30k, 100k an
 """
 
 import json
+import subprocess
+import sys
 import time
 
 import click
@@ -21,10 +23,9 @@ def measure(n: int, steps: int, precision: str, threads: int) -> dict:
     sim.step(steps)
     wall = time.perf_counter() - t0
     pp, pw = sim.contact_count()
-    rss = psutil.Process().memory_info().rss
-    peak = max(rss, getattr(psutil.Process().memory_info(), "peak_wset", 0))
+    peak = psutil.Process().memory_info().rss
     try:
-        import resource  # noqa: PLC0415
+        import resource  # noqa: PLC0415 - not on Windows
 
         peak = max(peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     except ImportError:
@@ -41,11 +42,18 @@ def measure(n: int, steps: int, precision: str, threads: int) -> dict:
 @click.option("--steps", default=2000, show_default=True, help="Time steps of 2e-7 s to time.")
 @click.option("--precision", type=click.Choice(["f64", "f32"]), default="f64", show_default=True)
 @click.option("--threads", default=2, show_default=True, help="CPU threads.")
-@click.option("--sweep", is_flag=True, help="Run 10k, 30k, 100k, 300k (each in this process, in order).")
+@click.option("--sweep", is_flag=True, help="Run 10k, 30k, 100k, 300k, each in a fresh process (own peak memory).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (a list with --sweep).")
 def main(particles, steps, precision, threads, sweep, as_json):
-    sizes = [10_000, 30_000, 100_000, 300_000] if sweep else [particles]
-    results = [measure(n, steps, precision, threads) for n in sizes]
+    if sweep:
+        results = []
+        for n in (10_000, 30_000, 100_000, 300_000):
+            out = subprocess.run([sys.executable, __file__, "--particles", str(n), "--steps", str(steps), "--precision",
+                                  precision, "--threads", str(threads), "--json"], capture_output=True, text=True,
+                                 check=True).stdout
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    else:
+        results = [measure(particles, steps, precision, threads)]
     if as_json:
         click.echo(json.dumps(results if sweep else results[0]))
         return

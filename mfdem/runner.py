@@ -46,6 +46,7 @@ class MixerRun:
         self.writer = None
         self._stop = False
         self.max_overlap_ratio = 0.0
+        self.lost = 0   # particles that left the mixer through a wall (overlap beyond what the walls hold)
 
     # ------------------------------------------------------------------------------------------ set-up
 
@@ -159,6 +160,7 @@ class MixerRun:
 
     def _end_interval(self, rows: dict, t_start: float, rotor_work_start: float) -> None:
         sim, w, k = self.sim, self.writer, self.interval
+        self._check_lost()
         acc = sim.reset_accumulators()
         collisions = acc["contacts_particle"] + acc["contacts_wall"]
         work = self._padded(acc["dissipated_work"], 0.0)
@@ -179,6 +181,17 @@ class MixerRun:
         state[_RUNNER + "rng"] = np.frombuffer(json.dumps(self.inlets.rng.bit_generator.state).encode(), np.uint8)
         w.write_insert_times(self._insert_times)
         w.write_checkpoint(state, self.interval)
+
+    def _check_lost(self) -> None:
+        x = self.sim.positions
+        r = np.linalg.norm(x[:, :2], axis=1)
+        outside = int(np.count_nonzero((r > self.geometry.vessel_radius * 1.01) | (x[:, 2] < -0.01 * self.geometry.length)
+                                       | (x[:, 2] > 1.01 * self.geometry.length)))
+        if outside > self.lost:
+            print(f"warning: {outside} particles have left the mixer through a wall by t = {self.sim.time:.4g} s: "
+                  "overlaps exceeded a particle diameter; use a stiffer or less plastic particle (see README, "
+                  "Material defaults)", file=sys.stderr)
+            self.lost = outside
 
     def run(self, *, progress: bool = True, stop_after_intervals: int = None) -> str:
         """Run to the end (or ``stop_after_intervals`` more intervals); returns the final file status."""
