@@ -7,6 +7,7 @@ import click
 
 from mfdem import __version__
 from mfdem.analysis.cli import analyze
+from mfdem.calibration.cli import calibrate, sweep
 from mfdem.viz.cli import export_vtk_command, play_command
 
 
@@ -169,6 +170,8 @@ def repair(run_file):
 
 
 main.add_command(analyze)
+main.add_command(calibrate)
+main.add_command(sweep)
 main.add_command(play_command)
 main.add_command(export_vtk_command)
 

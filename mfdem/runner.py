@@ -16,6 +16,7 @@ import json
 import math
 import signal
 import sys
+import threading
 import time as wallclock
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +119,12 @@ class MixerRun:
 
     @contextmanager
     def _signals(self):
+        """Ctrl-C / SIGTERM end the run at the next event (only the main thread can take signals: a run in a
+        worker thread, e.g. a Dask sweep, is stopped by its scheduler instead)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
         def stop(signum, frame):  # noqa: ARG001
             self._stop = True
         previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -242,6 +242,16 @@ class Simulation:
         self._wall_objects.append(wall)
         return self.walls.add(wall.pack(len(self.materials)))
 
+    def set_wall(self, k: int, wall: Wall) -> None:
+        """Replace wall k, e.g. to reverse a piston; its contact histories are kept. Give a translating wall
+        the point it would have had at t = 0 (``point − velocity · time``) so that it does not jump."""
+        if not 0 <= k < self.walls.n:
+            raise InputError(f"wall index {k}: must be in [0, {self.walls.n - 1}]")
+        if wall.name == "wall":
+            wall.name = f"walls[{k}]"
+        self.walls.rows[k] = wall.pack(len(self.materials))
+        self._wall_objects[k] = wall
+
     @property
     def n_walls(self) -> int:
         return self.walls.n

@@ -1,0 +1,247 @@
+"""Pieces shared by the calibration twins: materials from a run config, time steps, reuse of compiled
+simulations, particle lattices, settling, atomic result files.
+
+Every twin takes the particle, wall and contact settings from a :class:`mfdem.config.Config` (the
+``[particles]``, ``[wall]`` and ``[contact]`` sections of the mixer run config), so a calibrated parameter set
+is a config file that ``mfdem run --config`` accepts as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from mfdem import theory
+from mfdem.config import Config, make_config
+from mfdem.engine.materials import InputError, Material, check_range
+
+GRAVITY = 9.81          # m/s², magnitude
+PARTICLE, WALL = 0, 1   # material indices in every twin
+
+
+class CalibrationError(RuntimeError):
+    """A twin ran but could not deliver its result (for example the target force was never reached)."""
+
+
+class TargetNotReached(CalibrationError):
+    """The piston reached the end of its travel before the target force."""
+
+
+# ------------------------------------------------------------------------------------------ materials
+
+
+@dataclass(frozen=True)
+class ContactSet:
+    """Everything the engine needs to know about the particle and wall materials of a twin."""
+
+    particle: Material
+    wall: Material
+    normal_model: str
+    rolling_model: str
+    friction: np.ndarray          # 2×2 material-pair matrix
+    rolling_friction: np.ndarray  # 2×2
+
+
+def contact_set(cfg: Config, youngs_modulus: float = None) -> ContactSet:
+    """Materials of ``cfg`` as the mixer uses them (mfdem.scenarios.mixer.build_simulation), with the
+    particle's Young's modulus optionally replaced (a softened modulus for a flow twin or a fill)."""
+    p, c = cfg.particles, cfg.contact
+    e = p.youngs_modulus if youngs_modulus is None else youngs_modulus
+    particle = Material(e, p.poisson_ratio, p.density, yield_ratio=p.yield_ratio or None,
+                        yield_pressure=p.yield_pressure or None, name="particles")
+    wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio, name="wall")
+    normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
+    friction = np.array([[c.friction_particle, c.friction_wall], [c.friction_wall, 0.0]])
+    rolling = np.array([[c.rolling_friction_particle, c.rolling_friction_wall], [c.rolling_friction_wall, 0.0]])
+    # the rolling model is fixed when the simulation compiles; keep it even at zero rolling friction so one
+    # compiled twin serves every parameter set of a fit (a zero coefficient gives a zero torque)
+    return ContactSet(particle, wall, normal_model, c.rolling_model, friction, rolling)
+
+
+def base_config(cfg: Config | None) -> Config:
+    """``cfg`` or the default mixer config (its material values are the uncalibrated estimates)."""
+    return make_config() if cfg is None else cfg
+
+
+def with_overrides(cfg: Config, overrides: dict) -> Config:
+    """A validated copy of ``cfg`` with ``{section: {key: value}}`` applied."""
+    data = cfg.to_dict()
+    for section, values in overrides.items():
+        data.setdefault(section, {}).update(values)
+    return make_config(overrides=data)
+
+
+def rayleigh_step(radius: float, cfg: Config, fraction: float, youngs_modulus: float = None) -> float:
+    """``fraction`` × the Rayleigh time of the smallest particle (s)."""
+    p = cfg.particles
+    e = p.youngs_modulus if youngs_modulus is None else youngs_modulus
+    return fraction * theory.rayleigh_time(radius, p.density, e, p.poisson_ratio)
+
+
+def pair_overlap(force: float, cfg: Config, radius: float, youngs_modulus: float = None) -> float:
+    """Overlap (m) at which two equal spheres of ``radius`` carry the normal ``force`` (N) when loaded
+    monotonically: Hertz below first yield, then the Thornton–Ning plastic line (physics.md §1)."""
+    p = cfg.particles
+    e = p.youngs_modulus if youngs_modulus is None else youngs_modulus
+    e_star = e / (2.0 * (1.0 - p.poisson_ratio**2))
+    r_star = radius / 2.0
+    if p.yield_ratio:
+        alpha = 2.0 * p.yield_ratio                   # a_y / R* (yield_scale 2 between equal spheres)
+    elif p.yield_pressure:
+        alpha = math.pi * p.yield_pressure / (2.0 * e_star)
+    else:
+        alpha = math.inf
+    hertz = (3.0 * force / (4.0 * e_star * math.sqrt(r_star))) ** (2.0 / 3.0)
+    if not math.isfinite(alpha):
+        return hertz
+    a_y = alpha * r_star
+    d_y = alpha * a_y
+    k_p = 2.0 * e_star * a_y
+    f_y = k_p * d_y / 1.5
+    return hertz if force <= f_y else d_y + (force - f_y) / k_p
+
+
+# ------------------------------------------------------------------------------------------ geometry
+
+
+def particle_radii(n: int, diameter: float, spread: float, rng: np.random.Generator) -> np.ndarray:
+    """Radii (m): monodisperse, or uniform in d/2 · (1 ± spread)."""
+    r = np.full(n, diameter / 2.0)
+    if spread > 0:
+        r *= 1.0 + spread * rng.uniform(-1.0, 1.0, n)
+    return r
+
+
+def count_for_mass(mass: float, diameter: float, density: float) -> int:
+    """Number of particles of ``diameter`` (m) and ``density`` (kg/m³) that weigh ``mass`` (kg)."""
+    return int(round(mass / (density * math.pi / 6.0 * diameter**3)))
+
+
+# ------------------------------------------------------------------------------------------ compiled twins
+
+_RIGS: OrderedDict = OrderedDict()
+MAX_RIGS = 4
+
+
+def rig(key: tuple, build):
+    """A compiled Simulation for ``key`` (built by ``build()`` the first time), most recently used last.
+
+    Compiling a Simulation costs seconds; a twin with the same box, particle capacity and models is
+    rescaled with ``Simulation.reset`` instead (the pattern of mfdem.scenarios.impact). At most
+    ``MAX_RIGS`` are kept per process.
+    """
+    sim = _RIGS.pop(key, None)
+    if sim is None:
+        sim = build()
+        while len(_RIGS) >= MAX_RIGS:
+            _RIGS.popitem(last=False)
+    _RIGS[key] = sim
+    return sim
+
+
+def capacity_bucket(n: int) -> int:
+    """Capacity rounded up (to 1/8 of a power of two) so twins of nearly the same size share one compile."""
+    if n <= 64:
+        return 64
+    step = 2 ** max(0, int(math.floor(math.log2(n))) - 3)
+    return int(math.ceil(n / step) * step)
+
+
+# ------------------------------------------------------------------------------------------ settling
+
+
+def kinetic_energy_per_particle(sim) -> float:
+    v = sim.velocities
+    return float(0.5 * np.sum(sim.masses * np.sum(v * v, axis=1)) / max(sim.n, 1))
+
+
+def settle(sim, *, max_time: float, check_every: float, damping_after: float, tolerance: float,
+           damping: float = 0.5) -> float:
+    """Step until the mean kinetic energy per particle falls below ``tolerance`` (J); from ``damping_after``
+    (s) on, every check also scales all velocities by ``damping`` (a preparation aid, like pouring into
+    a viscous medium: it only shortens the settling of a fill, the measured phase is never damped).
+
+    Returns the settling time (s); the last check is taken on undamped motion, so a bed that is still
+    sliding is not reported as settled.
+    """
+    t0 = sim.time
+    every = max(1, int(round(check_every / sim.dt)))
+    while sim.time - t0 < max_time:
+        sim.step(every)
+        ke = kinetic_energy_per_particle(sim)
+        if ke < tolerance:
+            return sim.time - t0
+        if sim.time - t0 >= damping_after:
+            sim.set_velocities(sim.velocities * damping, sim.angular_velocities * damping)
+    return sim.time - t0
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+def atomic_write_text(path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``: a reader
+    (or a resumed sweep) sees either the old file or the complete new one, never a partial one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_json(path, data: dict) -> Path:
+    return atomic_write_text(path, json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
+
+
+def jsonable(value):
+    """``value`` with numpy scalars/arrays turned into Python numbers/lists and non-finite floats into None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+# ------------------------------------------------------------------------------------------ setups
+
+
+def validate_setup(setup, ranges: dict) -> None:
+    """Check every field of a setup dataclass against ``ranges`` = {field: (lo, hi, lo_open, unit)}."""
+    cls = type(setup).__name__
+    for f in fields(setup):
+        if f.name in ranges:
+            lo, hi, lo_open, unit = ranges[f.name]
+            check_range(f"{cls}.{f.name}", getattr(setup, f.name), lo, hi, lo_open=lo_open, unit=unit)
+
+
+def setup_from_dict(cls, data: dict, origin: str):
+    """A setup dataclass from a TOML table; unknown keys are an InputError listing the allowed ones."""
+    allowed = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InputError(f"{origin}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    return cls(**data)
