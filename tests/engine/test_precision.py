@@ -25,6 +25,6 @@ def test_thornton_ning_restitution_in_f32():
     """)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
-    for ratio, e, e_theory, work, energy in json.loads(res.stdout.strip().splitlines()[-1]):
+    for _ratio, e, e_theory, work, energy in json.loads(res.stdout.strip().splitlines()[-1]):
         assert abs(e - e_theory) < 1e-3
         assert abs(work - (1 - e_theory**2) * energy) < 5e-3 * energy
