@@ -27,12 +27,13 @@ def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s
                     pair_par: ti.template(), space: ti.template(), n: ti.i32, time: ti.f64, dt: float, half_dt: float):
     """Complete f, t of particles 0..n−1 (reactions, walls, meshes, gravity), update their accumulators, then
     v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only)."""
+    mesh.set_pose(n_bodies, time)
     for i in range(n):
         Fm, Tm, work_m = mirror_contacts(i, s, nl, cur, space)
         Fw, Tw, work_w, starts_w, ovl_w = wall_contacts(normal_model, rolling_model, i, s, walls, n_walls, pair_par,
                                                         time, dt)
         Fb, Tb, work_b, starts_b, ovl_b = mesh_contacts(normal_model, rolling_model, i, s, mesh, n_bodies, pair_par,
-                                                        time, dt)
+                                                        dt)
         F = s.f[i] + Fm + Fw + Fb + ti.cast(s.mass[i] * s.gravity[None], float)
         T = s.t[i] + Tm + Tw + Tb
         s.f[i] = F

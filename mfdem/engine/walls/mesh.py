@@ -213,6 +213,7 @@ class MeshWalls:
         self.start_time = ti.field(ti.f64, nb)
         self.ramp_time = ti.field(ti.f64, nb)
         self.material = ti.field(ti.i32, nb)
+        self.pose = ti.field(dvec3, nb)   # (cos θ, sin θ, ω) at the time of the current force evaluation
         # per-particle contact slots
         self.slot_body = ti.field(ti.i32, (capacity, MAX_SLOTS))
         self.slot_normal = ti.field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
@@ -268,6 +269,13 @@ class MeshWalls:
         """(angle θ (rad), angular speed ω (rad/s)) of body b at ``time``."""
         return _angle(self.omega[b], self.start_time[b], self.ramp_time[b], time)
 
+    @ti.func
+    def set_pose(self, n_bodies, time):
+        """Store cos θ, sin θ and ω of every body at ``time`` (once per force evaluation, not per particle)."""
+        for b in range(n_bodies):
+            theta, om = self.kinematics(b, time)
+            self.pose[b] = ti.Vector([ti.cos(theta), ti.sin(theta), om])
+
     @ti.kernel
     def accumulate_work(self, n_bodies: ti.i32, time: ti.f64, dt: ti.f64):
         """work += ½(P_last + P) Δt with P = ω(t) a·T; torque integral likewise; then *_last = this step."""
@@ -300,10 +308,8 @@ def _angle(omega, start, ramp, time):
 
 
 @ti.func
-def _rotate(v, axis, angle):
-    """Rodrigues rotation of v about the unit ``axis`` by ``angle`` (rad)."""
-    c = ti.cos(angle)
-    s = ti.sin(angle)
+def _rotate(v, axis, c, s):
+    """Rodrigues rotation of v about the unit ``axis`` by the angle with cosine c and sine s."""
     return v * c + axis.cross(v) * s + axis * (axis.dot(v) * (1.0 - c))
 
 
@@ -348,9 +354,10 @@ def closest_point(p, a, b, c):
 
 @ti.func
 def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, s: ti.template(),
-                  mesh: ti.template(), n_bodies, pair_par: ti.template(), time, dt):
+                  mesh: ti.template(), n_bodies, pair_par: ti.template(), dt):
     """Contacts of particle i with every mesh body. Returns ``(F, T, work, starts, max δ/R)`` like the
-    other contact functions; each body's force and torque sums receive the reactions."""
+    other contact functions; each body's force and torque sums receive the reactions. The bodies' poses
+    must be set for this step (``set_pose``)."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
@@ -363,14 +370,13 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
     c_kind = ti.Vector([0] * MAX_CANDIDATES)
     c_feat = ti.Vector([0] * MAX_CANDIDATES)
     c_body = ti.Vector([0] * MAX_CANDIDATES)
-    c_q = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
     c_n = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
     c_dist = ti.Vector([0.0] * MAX_CANDIDATES, ti.f64)
     n_c = 0
     for b in range(n_bodies):
-        theta, _ = mesh.kinematics(b, time)
+        pose = mesh.pose[b]
         ctr = mesh.center[b]
-        y = _rotate(xi - ctr, mesh.axis[b], -theta) + ctr
+        y = _rotate(xi - ctr, mesh.axis[b], pose[0], -pose[1]) + ctr
         rel = (y - mesh.grid_lo[b]) * mesh.inv_cell[None]
         dims = mesh.grid_dims[b]
         cx = ti.cast(ti.floor(rel[0]), ti.i32)
@@ -397,7 +403,6 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                     dist = ti.sqrt(d2)
                     c_dist[n_c] = dist
                     for m in ti.static(range(3)):
-                        c_q[n_c, m] = q[m]
                         c_n[n_c, m] = d[m] / ti.max(dist, 1e-300)
                     n_c += 1
     # ---- drop edge/vertex contacts covered by a face (or edge) contact of a triangle holding them; repeats
@@ -436,14 +441,13 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
     for c in range(n_c):
         if keep[c] == 1:
             b = c_body[c]
-            theta, om = mesh.kinematics(b, time)
+            pose = mesh.pose[b]
+            om = pose[2]
             ax = mesh.axis[b]
             ctr = mesh.center[b]
-            q_b = ti.Vector([c_q[c, 0], c_q[c, 1], c_q[c, 2]])
-            q = _rotate(q_b - ctr, ax, theta) + ctr                 # contact point, lab frame (f64)
-            dq = xi - q
-            dist = dq.norm()
-            nrm = ti.cast(dq / ti.max(dist, 1e-300), float)           # from the wall to the particle
+            # from the wall to the particle, turned into the lab frame (distances do not change)
+            nrm = ti.cast(_rotate(ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]]), ax, pose[0], pose[1]), float)
+            dist = c_dist[c]
             delta = ri - ti.cast(dist, float)
             slot = -1
             free = -1
@@ -485,12 +489,11 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
         b = mesh.slot_body[i, k]
         if matched[k] == 0 and b >= 0:
             # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
-            _, om = mesh.kinematics(b, time)
-            _, _, _, _, dD, _ = wall_contact(
+            closing = wall_contact(
                 normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
-                ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * mesh.axis[b], float), mesh.slot_hist[i, k],
+                ti.Vector([0.0, 0.0, 0.0]), ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
                 pair_par[s.material[i], mesh.material[b]], dt)
-            work_i += dD
+            work_i += closing[4]
             mesh.slot_body[i, k] = -1
             mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
     return F_i, T_i, work_i, starts_i, ovl
