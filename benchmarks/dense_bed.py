@@ -1,6 +1,7 @@
 """BENCH-1: dense bed throughput (benchmarks.md). Prints particle-steps per second of wall time (compilation
-excluded) and per CPU-second of the process (steadier on a shared machine: time taken by other guests does
-not count; with T threads fully busy it is 1/T of the wall-time rate), peak RSS and contacts per particle; ``--sweep`` repeats it for 10k, 30k, 100k and 300k particles.
+excluded) and per CPU-second of the process (less disturbed by other guests on a shared machine; with T
+threads fully busy it is 1/T of the wall-time rate), peak RSS and contacts per particle;
+``--sweep`` repeats it for 10k, 30k, 100k and 300k particles.
 
     python benchmarks/dense_bed.py --particles 100000 --steps 2000 --json
 """

@@ -84,9 +84,9 @@ def main(rpm, particle_diameter, warmup, steps, threads, skin, config_file, as_j
     pairs, wall_contacts = sim.contact_count()
     full_steps = (cfg.run.fill_time + cfg.run.duration + 0.1) / dt     # the default run: 0.1 s fill + 0.4 s
     result = {"particles": sim.n, "rpm": rpm, "dt": dt, "steps": steps, "wall_seconds": wall,
-              "window_end_s": sim.time,
-              "particle_steps_per_second": rate, "cpu_seconds": cpu,
-              "particle_steps_per_cpu_second": sim.n * steps / cpu, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "window_end_s": sim.time, "particle_steps_per_second": rate, "cpu_seconds": cpu,
+              "particle_steps_per_cpu_second": sim.n * steps / cpu,
+              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
               "neighbor_builds": sim.neighbors.n_builds - builds, "max_overlap_ratio": sim.max_overlap_ratio(),
               "contacts_per_particle": (2 * pairs + wall_contacts) / sim.n,
               "rotor_power_w": sim.mesh_axial_torque(0) * 2 * math.pi * rpm / 60,
