@@ -12,7 +12,6 @@ import taichi as ti
 from mfdem.engine.walls.mesh import MAX_SLOTS
 
 
-
 @dataclass
 class EnergyAudit:
     """Energies in J. ``balance`` = kinetic + potential + elastic + dissipated − wall_work − initial."""

@@ -10,7 +10,6 @@ import taichi as ti
 from mfdem.engine.walls.mesh import MAX_SLOTS
 
 
-
 @ti.kernel
 def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
                n: ti.i32, half_dt: float, dt: ti.f64) -> ti.f64:

@@ -45,6 +45,7 @@ def test_bad_simulation_settings(no_kernels, change, field):
 
 def test_bad_particles_are_rejected_before_any_write(monkeypatch):
     sim = Simulation(**GOOD, arch="cpu")
+
     def forbidden(*args, **kwargs):
         raise AssertionError("written before validation")
     monkeypatch.setattr(simulation_module, "_set_rows", forbidden)
