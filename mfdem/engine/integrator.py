@@ -10,12 +10,22 @@ import taichi as ti
 from mfdem.engine.walls.mesh import MAX_SLOTS
 
 
+@ti.func
+def _turn_z(v, c, s):
+    """v turned about the z axis by the angle with cosine c and sine s."""
+    return ti.Vector([c * v[0] - s * v[1], s * v[0] + c * v[1], v[2]])
+
+
 @ti.kernel
 def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
-               n: ti.i32, half_dt: float, dt: ti.f64) -> ti.f64:
+               n: ti.i32, half_dt: float, dt: ti.f64, frame_step: ti.types.vector(2, ti.f64),
+               frame_angle: ti.types.vector(2, ti.f64)) -> ti.f64:
     """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); returns the largest squared
     displacement since the last neighbour-list build (m²).
 
+    Displacements are measured in a frame turning about the z axis (``frame_step`` = cos, sin of its turn
+    in this step, ``frame_angle`` = cos, sin of its angle since the build): a common rotation about z keeps
+    every pair distance, so a charge swirling round the mixer does not trigger rebuilds by itself.
     A particle wrapped through a rotational seam is turned as a whole: position, velocity, angular
     velocity, displacement and the vectors of the contact histories it owns (pairs and mesh contacts).
     """
@@ -24,8 +34,11 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
         v = s.v[i] + s.f[i] * (half_dt / s.mass[i])
         w = s.w[i] + s.t[i] * (half_dt / s.inertia[i])
         step = ti.cast(v, ti.f64) * dt
-        x, rot = space.wrap(s.x[i] + step)
-        dsp = s.disp[i] + step
+        x_old = s.x[i]
+        x, rot = space.wrap(x_old + step)
+        # y = R(−θ)x in the turning frame: Δy = R(−θ_new)(x_new − R(Δθ)x_old); exactly `step` when θ ≡ 0
+        moved = step + (x_old - _turn_z(x_old, frame_step[0], frame_step[1]))
+        dsp = s.disp[i] + _turn_z(moved, frame_angle[0], -frame_angle[1])
         if ti.static(space.rotational):
             if rot != 0:
                 v = space.rotate(v, rot)
@@ -50,3 +63,16 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
         s.disp[i] = dsp
         ti.atomic_max(max_d2, dsp.dot(dsp))
     return max_d2
+
+
+@ti.kernel
+def mean_spin_z(s: ti.template(), n: ti.i32) -> ti.f64:
+    """Mass-weighted mean angular velocity of the particles about the z axis (rad/s): L_z / I_z."""
+    l_z = ti.cast(0.0, ti.f64)
+    i_z = ti.cast(0.0, ti.f64)
+    for i in range(n):
+        x = s.x[i]
+        v = ti.cast(s.v[i], ti.f64)
+        l_z += s.mass[i] * (x[0] * v[1] - x[1] * v[0])
+        i_z += s.mass[i] * (x[0] * x[0] + x[1] * x[1])
+    return l_z / ti.max(i_z, 1e-300)

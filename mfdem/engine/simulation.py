@@ -21,7 +21,7 @@ from mfdem.engine.contact import law, rolling
 from mfdem.engine.contact.law import P_MU, P_MUR
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
 from mfdem.engine.forces import forces_and_kick, pair_forces
-from mfdem.engine.integrator import kick_drift
+from mfdem.engine.integrator import kick_drift, mean_spin_z
 from mfdem.engine.materials import InputError, check_range, pair_table
 from mfdem.engine.neighbor_list import TOUCHING, NeighborList
 from mfdem.engine.space import Space
@@ -169,6 +169,11 @@ class Simulation:
         self.walls = AnalyticWalls(self.capacity, self.max_walls, real)
         self.neighbors = NeighborList(self.space, self.capacity, k_nbr, self.skin, real)
         self.meshes = MeshWalls(list(meshes), self.capacity, self.max_radius, self.skin, real)
+        # list displacements are measured in a frame turning about z with the charge, unless linear periodic
+        # images (which a rotation would not carry along) forbid it; see integrator.kick_drift
+        self._turning_frame = not any(periodic)
+        self._frame_omega = 0.0   # rad/s, set at each list build
+        self._frame_t0 = 0.0      # s, time of the last build
         self._wall_objects = []
         self.n = 0
         self.time = 0.0
@@ -316,6 +321,8 @@ class Simulation:
             if self.neighbors.build(self.state.x, self.state.radius, self.n):
                 raise RuntimeError("neighbour lists: growth failed")
         self.state.disp.fill(0)
+        self._frame_omega = mean_spin_z(self.state, self.n) if self._turning_frame else 0.0
+        self._frame_t0 = self.time
         self._needs_rebuild = False
 
     def _forces(self, half_dt: float, work_dt: float) -> None:
@@ -350,8 +357,10 @@ class Simulation:
         half = 0.5 * self.dt
         trigger = (0.5 * self.skin) ** 2
         for _ in range(int(n_steps)):
+            turn = self._frame_omega * self.dt
+            angle = self._frame_omega * ((self.step_count + 1) * self.dt - self._frame_t0)
             max_d2 = kick_drift(self.state, self.space, self.neighbors, self.neighbors.current, self.meshes, self.n,
-                                half, self.dt)
+                                half, self.dt, (math.cos(turn), math.sin(turn)), (math.cos(angle), math.sin(angle)))
             self.step_count += 1
             self.time = self.step_count * self.dt
             if self._needs_rebuild or max_d2 > trigger:
