@@ -17,17 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from mfdem.analysis.analyze import MultiRunAnalysis, RunAnalysis
-
-
-def _figure(nrows: int = 1, ncols: int = 1, size=(7.0, 4.5)):
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, axes
+from mfdem.figures import figure as _figure
 
 
 def _label(r: RunAnalysis) -> str:

@@ -135,12 +135,10 @@ class CompactionResult:
 
     def plot(self, path, title: str = None, measured=None) -> Path:
         """PNG of the curve (and a measured one, ``(displacement, force)``, if given)."""
-        import matplotlib  # noqa: PLC0415
+        from mfdem.figures import figure  # noqa: PLC0415
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+        fig, axes = figure(size=(6.4, 4.4))
+        ax = axes[0, 0]
         ld = self.loading
         ax.plot(self.displacement[ld] * 1e3, self.force[ld], "-", color="C0", label="piston, loading")
         ax.plot(self.displacement[~ld] * 1e3, self.force[~ld], "-", color="C1", label="piston, unloading")
@@ -152,9 +150,7 @@ class CompactionResult:
         ax.set_title(title or f"compaction: {self.n_particles} particles, final porosity {self.final_porosity:.3f}")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        fig.savefig(path, dpi=120)
         return Path(path)
 
 

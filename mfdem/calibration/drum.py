@@ -119,15 +119,15 @@ class DrumResult:
 
     def plot(self, path, title: str = None) -> Path:
         """PNG: the last snapshot's particles (cross-section), the averaged interface and the fitted chord."""
-        import matplotlib  # noqa: PLC0415
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt  # noqa: PLC0415
         from matplotlib.collections import EllipseCollection  # noqa: PLC0415
+        from matplotlib.patches import Circle  # noqa: PLC0415
+
+        from mfdem.figures import figure  # noqa: PLC0415
 
         r_drum = self.setup["diameter"] / 2
-        fig, ax = plt.subplots(figsize=(5.6, 5.6), dpi=120)
-        ax.add_patch(plt.Circle((0, 0), r_drum * 1e3, fill=False, color="k", lw=1.5))
+        fig, axes = figure(size=(5.6, 5.6))
+        ax = axes[0, 0]
+        ax.add_patch(Circle((0, 0), r_drum * 1e3, fill=False, color="k", lw=1.5))
         pos = self.last_positions * 1e3
         d = 2 * self.radii * 1e3
         ax.add_collection(EllipseCollection(d, d, 0, units="xy", offsets=pos[:, :2], offset_transform=ax.transData,
@@ -148,9 +148,7 @@ class DrumResult:
         ax.set_title(title or f"drum: flowing angle {self.flowing_angle_deg:.1f}°, "
                               f"cohesive index {self.cohesive_index:.1f}")
         ax.legend(loc="upper left", fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        fig.savefig(path, dpi=120)
         return Path(path)
 
 

@@ -493,7 +493,7 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
                 ti.Vector([0.0, 0.0, 0.0]), ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
                 pair_par[s.material[i], mesh.material[b]], dt)
-            work_i += closing[4]
+            work_i += closing[4]        # (F, T, T_wall, h, dD, started): the dissipated work dD
             mesh.slot_body[i, k] = -1
             mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
     return F_i, T_i, work_i, starts_i, ovl
