@@ -43,16 +43,7 @@ def get_state(sim) -> dict:
     """Everything needed to continue ``sim`` exactly."""
     n = sim.n
     out = {f"particles/{name}": getattr(sim.state, name).to_numpy()[:n] for name in _PARTICLE_FIELDS}
-    nl = sim.neighbors
-    b = nl.current
-    count = nl.own_count.to_numpy()[b, :n]
-    nbr = nl.own_nbr.to_numpy()[b, :n]
-    hist = nl.hist.to_numpy()[b, :n]
-    slot = np.arange(nbr.shape[1])[None, :] < count[:, None]
-    active = slot & (nl.state.to_numpy()[b, :n] == TOUCHING)
-    i_idx, k_idx = np.nonzero(active)
-    out["pairs/ij"] = np.stack([i_idx, nbr[i_idx, k_idx]], axis=1).astype(np.int32)
-    out["pairs/hist"] = hist[i_idx, k_idx]
+    out["pairs/ij"], out["pairs/hist"] = sim.neighbors.touching_pairs(n)
     out["walls/hist"] = sim.walls.hist.to_numpy()[:n]
     for name in _WALL_FIELDS:
         out[f"walls/{name}"] = getattr(sim.walls, name).to_numpy().astype(np.float64)
@@ -115,11 +106,12 @@ def _inject_kernel(nl: ti.template(), b: ti.i32, ij: ti.types.ndarray(), hist: t
                    missing: ti.types.ndarray()):
     for p in range(ij.shape[0]):
         i = ij[p, 0]
-        slot = nl.find(b, i, ij[p, 1])
-        if slot >= 0:
+        k = nl.find(b, i, ij[p, 1])
+        if k >= 0:
+            slot = nl.slot(b, i, k)
             for c in ti.static(range(nl.hist.n)):
-                nl.hist[b, i, slot][c] = hist[p, c]
-            nl.state[b, i, slot] = 1   # TOUCHING
+                nl.hist[b, slot][c] = hist[p, c]
+            nl.state[b, slot] = TOUCHING
         else:
             ti.atomic_add(missing[0], 1)
 

@@ -56,8 +56,9 @@ def stored_energy(nl: ti.template(), b: ti.i32, walls: ti.template(), n_walls: t
     e = 0.0
     for i in range(n):
         for k in range(nl.own_count[b, i]):
-            if nl.state[b, i, k] == 1:   # TOUCHING
-                e += ti.cast(nl.hist[b, i, k][3], ti.f64)
+            p = nl.slot(b, i, k)
+            if nl.state[b, p] == 1:   # TOUCHING
+                e += ti.cast(nl.hist[b, p][3], ti.f64)
         for k in range(n_walls):
             e += ti.cast(walls.hist[i, k][3], ti.f64)
         for k in ti.static(range(MAX_SLOTS)):

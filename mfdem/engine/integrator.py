@@ -45,11 +45,12 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
                 w = space.rotate(w, rot)
                 dsp = space.rotate(dsp, rot)
                 for k in range(nl.own_count[cur, i]):
-                    h = nl.hist[cur, i, k]   # any state: an idle entry's history is never read
+                    p = nl.slot(cur, i, k)
+                    h = nl.hist[cur, p]   # any state: an idle entry's history is never read
                     xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
                     m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
                     h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
-                    nl.hist[cur, i, k] = h
+                    nl.hist[cur, p] = h
                 for k in ti.static(range(MAX_SLOTS)):
                     h = mesh.slot_hist[i, k]
                     xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)

@@ -6,31 +6,40 @@ its neighbours j < i with the slot of i in j's owner list, through which it coll
 force passes therefore need no atomics, forces are exactly equal and opposite, and — with both lists
 sorted by partner index — the summation order and so the results are reproducible bit for bit.
 
+Partner indices are kept in fixed-width rows (``own_nbr[b, i, k]``, k < ``max_neighbors``); the data of each
+owner entry — contact history, state, result — is stored compactly, at ``pair = own_start[b, i] + k``
+(``slot``), so that its size follows the number of pairs and not the longest list (in a crushed charge a
+few particles have several times the mean number of neighbours).
+
 At every rebuild the history of a pair moves to its new slot by merging the old and new sorted owner lists.
 A pair in contact always stays in the lists (its distance is below r_i + r_j < r_i + r_j + skin), so
 contact history is never lost. Each owner entry carries a state (``IDLE``: no contact, history and result
 undefined; ``TOUCHING``: in contact, history and this step's result valid; ``PARTED``: separated this step,
 only the result — the last dissipated work — valid), so that only pairs in contact move any history or
 result data. The owner lists are double-buffered (first axis) so that the old one survives the build; lists
-that overflow are replaced by larger ones (``grown``).
+or pair arrays that overflow are replaced by larger ones (``grown``).
 """
 
+import numpy as np
 import taichi as ti
 
 from mfdem.engine.cell_list import CellList
 from mfdem.engine.contact.law import HIST_SIZE
+from mfdem.engine.prefix_sum import PrefixSum
 from mfdem.engine.space import Space, ivec3
 
-RES_SIZE = 7  # per owner contact: force on the owner (3), torque on the partner (3), dissipated work
+RES_SIZE = 8  # per owner contact: force on the owner (3), torque on the partner (3), dissipated work, image code
 IDLE, TOUCHING, PARTED = 0, 1, 2   # states of an owner entry
 
 
 @ti.data_oriented
 class NeighborList:
-    """Owner lists ``own_nbr[b, i, k]``, ``own_count[b, i]``, ``hist[b, i, k]`` (b = ``current``) and
-    ``res[i, k]``; mirror lists ``mir_nbr[0, i, k]``, ``mir_slot[i, k]``, ``mir_count[i]``."""
+    """Owner lists ``own_nbr[b, i, k]``, ``own_count[b, i]`` (b = ``current``) with pair data
+    ``hist[b, p]``, ``state[b, p]``, ``res[p]`` at p = ``slot(b, i, k)``; mirror lists ``mir_nbr[0, i, k]``,
+    ``mir_count[i]`` and ``mir_pair[i, k]``, the pair index of the entry in the partner's owner list."""
 
-    def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real, cells: CellList = None):
+    def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real, cells: CellList = None,
+                 pair_capacity: int = None):
         self.space = space
         self.cells = cells or CellList(space, capacity)
         self.capacity = capacity
@@ -40,59 +49,90 @@ class NeighborList:
         self.unmatched = ti.field(ti.i32, ())
         self.max_neighbors = max_neighbors
         cap, k = capacity, max_neighbors
-        self.own_nbr = ti.field(ti.i32, (2, cap, k))
-        self.own_count = ti.field(ti.i32, (2, cap))
-        self.hist = ti.field(ti.types.vector(HIST_SIZE, real), (2, cap, k))
-        self.state = ti.field(ti.i8, (2, cap, k))
-        self.res = ti.field(ti.types.vector(RES_SIZE, real), (cap, k))
-        self.mir_nbr = ti.field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
-        self.mir_slot = ti.field(ti.i32, (cap, k))
-        self.mir_count = ti.field(ti.i32, cap)
+        self.pair_capacity = pair_capacity or cap * (k // 2 + 2)   # owner lists average about half the longest
+        self.prefix_sum = PrefixSum(cap)
+        # the arrays live in their own tree, so that ``grown`` can release them
+        builder = ti.FieldsBuilder()
+
+        def field(dtype, shape):
+            f = ti.field(dtype)
+            builder.dense(ti.axes(*range(len(shape))), shape).place(f)
+            return f
+
+        self.own_nbr = field(ti.i32, (2, cap, k))
+        self.own_count = field(ti.i32, (2, cap))
+        self.own_start = field(ti.i32, (2, cap))
+        self.new_count = field(ti.i32, (cap,))    # the build's counts and offsets (1-D for the prefix sum)
+        self.new_start = field(ti.i32, (cap,))
+        self.hist = field(ti.types.vector(HIST_SIZE, real), (2, self.pair_capacity))
+        self.state = field(ti.i8, (2, self.pair_capacity))
+        self.res = field(ti.types.vector(RES_SIZE, real), (self.pair_capacity,))
+        self.mir_nbr = field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
+        self.mir_pair = field(ti.i32, (cap, k))
+        self.mir_count = field(ti.i32, (cap,))
+        self._tree = builder.finalize()
         self.current = 0
         self.n_builds = 0
+        self.n_pairs = 0   # owner entries in the current lists
 
     def clear(self) -> None:
-        for f in (self.own_count, self.hist, self.state, self.res, self.mir_count):
+        for f in (self.own_count, self.own_start, self.hist, self.state, self.res, self.mir_count):
             f.fill(0)
+        self.n_pairs = 0
 
-    def build(self, x, radius, n: int) -> int:
+    @ti.func
+    def slot(self, b, i, k):
+        """Index of the data of owner entry k of particle i (list buffer b) in hist, state and res."""
+        return self.own_start[b, i] + k
+
+    def build(self, x, radius, n: int) -> tuple:
         """Rebuild from positions ``x`` of n particles, moving contact histories to their new slots.
 
-        Returns 0, or — when a particle has more neighbours than the lists hold — the list length needed;
-        the lists are then unchanged and the caller moves them into larger ones (``grown``).
+        Returns None, or — when a particle has more neighbours than the lists hold, or there are more pairs
+        than the pair arrays hold — ``(max_neighbors, pair_capacity)`` needed; the lists are then unchanged
+        and the caller moves them into larger ones (``grown``).
         """
         self.cells.build(x, n)
         self.overflow[None] = 0
         self._build(x, radius, n, self.skin, self.current)
         needed = int(self.overflow[None])
-        if needed:
-            return needed
+        n_pairs = self.prefix_sum.run(self.new_count, self.new_start, n)
+        if needed or n_pairs > self.pair_capacity:
+            return max(needed, self.max_neighbors), max(n_pairs, self.pair_capacity)
+        self._move_histories(n, self.current)
         self.current = 1 - self.current
+        self.n_pairs = n_pairs
         self.unmatched[None] = 0
         self._link_mirrors(n, self.current)
         if self.unmatched[None]:
             raise RuntimeError(f"neighbour lists: {self.unmatched[None]} pairs found by one partner only")
         self.n_builds += 1
-        return 0
+        return None
 
-    def grown(self, max_neighbors: int, n: int) -> "NeighborList":
-        """A copy with room for ``max_neighbors`` per particle, holding this list's contacts and histories
-        (kernels that use the new lists compile once for them)."""
-        new = NeighborList(self.space, self.capacity, max_neighbors, self.skin, self.real, cells=self.cells)
+    def grown(self, max_neighbors: int, pair_capacity: int, n: int) -> "NeighborList":
+        """A copy with room for ``max_neighbors`` per particle and ``pair_capacity`` owner entries in all,
+        holding this list's contacts and histories (kernels that use the new lists compile once for them).
+        This list's memory is released: use the copy from here on."""
+        new = NeighborList(self.space, self.capacity, max_neighbors, self.skin, self.real, cells=self.cells,
+                           pair_capacity=pair_capacity)
         new.current = self.current
         new.n_builds = self.n_builds
-        new._adopt(self.own_nbr, self.own_count, self.hist, self.state, self.max_neighbors, self.current, n)
+        new.n_pairs = self.n_pairs
+        new._adopt(self, self.current, n)
+        self._tree.destroy()
         return new
 
     @ti.kernel
-    def _adopt(self, old_nbr: ti.template(), old_count: ti.template(), old_hist: ti.template(),
-               old_state: ti.template(), old_k: ti.i32, b: ti.i32, n: ti.i32):
+    def _adopt(self, old: ti.template(), b: ti.i32, n: ti.i32):
         for i in range(n):
-            self.own_count[b, i] = old_count[b, i]
-            for k in range(old_k):
-                self.own_nbr[b, i, k] = old_nbr[b, i, k]
-                self.hist[b, i, k] = old_hist[b, i, k]
-                self.state[b, i, k] = old_state[b, i, k]
+            cnt = old.own_count[b, i]
+            start = old.own_start[b, i]
+            self.own_count[b, i] = cnt
+            self.own_start[b, i] = start
+            for k in range(cnt):
+                self.own_nbr[b, i, k] = old.own_nbr[b, i, k]
+                self.hist[b, start + k] = old.hist[b, start + k]
+                self.state[b, start + k] = old.state[b, start + k]
 
     @ti.func
     def _scan_range(self, x: ti.template(), radius: ti.template(), i, s_img, skin, new, n_own, n_mir, k_max, t0,
@@ -173,9 +213,17 @@ class NeighborList:
                 n_own = ti.min(n_own, k_max)
                 n_mir = ti.min(n_mir, k_max)
             # sorted lists fix the summation order (reproducible results) and allow the merge below
-            n_own = self._sort_unique(self.own_nbr, new, i, n_own)
-            n_mir = self._sort_unique(self.mir_nbr, 0, i, n_mir)
-            # move histories: one merge pass over the two sorted owner lists finds every surviving pair
+            self.new_count[i] = self._sort_unique(self.own_nbr, new, i, n_own)
+            self.mir_count[i] = self._sort_unique(self.mir_nbr, 0, i, n_mir)
+
+    @ti.kernel
+    def _move_histories(self, n: ti.i32, old: ti.i32):
+        """Place the new lists' pair data at their offsets; one merge pass over the old and the new sorted
+        owner lists of each particle finds every surviving pair and moves its history."""
+        new = 1 - old
+        for i in range(n):
+            n_own = self.new_count[i]
+            start = self.new_start[i]
             p = 0
             n_old = self.own_count[old, i]
             for a in range(n_own):
@@ -184,12 +232,13 @@ class NeighborList:
                     p += 1
                 st = IDLE
                 if p < n_old and self.own_nbr[old, i, p] == j:
-                    if self.state[old, i, p] == TOUCHING:
-                        self.hist[new, i, a] = self.hist[old, i, p]
+                    q = self.slot(old, i, p)
+                    if self.state[old, q] == TOUCHING:
+                        self.hist[new, start + a] = self.hist[old, q]
                         st = TOUCHING
-                self.state[new, i, a] = st
+                self.state[new, start + a] = st
             self.own_count[new, i] = n_own
-            self.mir_count[i] = n_mir
+            self.own_start[new, i] = start
 
     @ti.func
     def find(self, b, i, j):
@@ -209,10 +258,24 @@ class NeighborList:
 
     @ti.kernel
     def _link_mirrors(self, n: ti.i32, b: ti.i32):
-        """For each mirror entry (i, j < i) find the slot of i in j's owner list."""
+        """For each mirror entry (i, j < i) find the pair index of i in j's owner list."""
         for i in range(n):
             for k in range(self.mir_count[i]):
-                slot = self.find(b, self.mir_nbr[0, i, k], i)
-                self.mir_slot[i, k] = slot
+                o = self.mir_nbr[0, i, k]
+                slot = self.find(b, o, i)
+                self.mir_pair[i, k] = self.slot(b, o, slot) if slot >= 0 else -1
                 if slot < 0:
                     ti.atomic_add(self.unmatched[None], 1)
+
+    def touching_pairs(self, n: int) -> tuple:
+        """``(ij, hist)``: the pairs (i < j) of particles 0..n−1 in contact and their contact histories."""
+        b = self.current
+        count = self.own_count.to_numpy()[b, :n]
+        start = self.own_start.to_numpy()[b, :n]
+        i_idx = np.repeat(np.arange(n), count)
+        k_idx = np.arange(len(i_idx)) - np.repeat(np.cumsum(count) - count, count)
+        pair = start[i_idx] + k_idx
+        touching = self.state.to_numpy()[b][pair] == TOUCHING
+        i_idx, k_idx, pair = i_idx[touching], k_idx[touching], pair[touching]
+        ij = np.stack([i_idx, self.own_nbr.to_numpy()[b][i_idx, k_idx]], axis=1).astype(np.int32)
+        return ij, self.hist.to_numpy()[b][pair]

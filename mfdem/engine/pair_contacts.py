@@ -22,8 +22,10 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
     starts_i = 0
     ovl = 0.0
     ri = s.radius[i]
+    start = nl.own_start[cur, i]
     for k in range(nl.own_count[cur, i]):
-        touching = nl.state[cur, i, k] == TOUCHING
+        p = start + k
+        touching = nl.state[cur, p] == TOUCHING
         j = nl.own_nbr[cur, i, k]
         d64, img = space.image(s.x[i], s.x[j])                # img ≠ 0: partner across a rotational seam
         d = ti.cast(d64, float)
@@ -33,7 +35,7 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
         if dist2 < rsum * rsum or touching:
             h = ti.Vector([0.0] * nl.hist.n)
             if touching:
-                h = nl.hist[cur, i, k]
+                h = nl.hist[cur, p]
             dist = ti.sqrt(dist2)
             nrm = d * (1.0 / ti.max(dist, 1e-300))          # unit normal from j to i
             delta = rsum - dist
@@ -50,12 +52,12 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
                 normal_model, rolling_model, delta, nrm, v_c, s.w[i] - w_j, h,
                 pair_par[s.material[i], s.material[j]], r_star, 2.0, i_eff, dt)
             if delta > 0.0:
-                nl.hist[cur, i, k] = h_new
-                nl.state[cur, i, k] = TOUCHING
+                nl.hist[cur, p] = h_new
+                nl.state[cur, p] = TOUCHING
             else:
-                nl.state[cur, i, k] = PARTED
+                nl.state[cur, p] = PARTED
             T_j = -a_j * nrm.cross(F) - M
-            nl.res[i, k] = ti.Vector([F[0], F[1], F[2], T_j[0], T_j[1], T_j[2], dD])
+            nl.res[p] = ti.Vector([F[0], F[1], F[2], T_j[0], T_j[1], T_j[2], dD, img])
             F_i += F
             T_i += -a_i * nrm.cross(F) + M
             work_i += 0.5 * dD
@@ -63,8 +65,8 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
                 starts_i += 1
                 ti.atomic_add(s.starts_particle[j], 1)
             ovl = ti.max(ovl, delta / ti.min(ri, rj))
-        elif nl.state[cur, i, k] == PARTED:
-            nl.state[cur, i, k] = IDLE
+        elif nl.state[cur, p] == PARTED:
+            nl.state[cur, p] = IDLE
     return F_i, T_i, work_i, starts_i, ovl
 
 
@@ -76,11 +78,10 @@ def mirror_contacts(i, s: ti.template(), nl: ti.template(), cur, space: ti.templ
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
     for k in range(nl.mir_count[i]):
-        slot = nl.mir_slot[i, k]
-        o = nl.mir_nbr[0, i, k]
-        if slot >= 0 and nl.state[cur, o, slot] != IDLE:
-            r = nl.res[o, slot]
-            _, img = space.image(s.x[i], s.x[o])
+        p = nl.mir_pair[i, k]
+        if p >= 0 and nl.state[cur, p] != IDLE:
+            r = nl.res[p]
+            img = -ti.cast(r[7], ti.i32)     # the owner saw the image R(r[7] α)x_i: turn its result back
             F_i -= space.rotate(ti.Vector([r[0], r[1], r[2]]), img)
             T_i += space.rotate(ti.Vector([r[3], r[4], r[5]]), img)
             work_i += 0.5 * r[6]

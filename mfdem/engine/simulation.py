@@ -315,9 +315,13 @@ class Simulation:
     # ------------------------------------------------------------------------------------------ time loop
 
     def _rebuild(self) -> None:
-        needed = self.neighbors.build(self.state.x, self.state.radius, self.n)
+        nl = self.neighbors
+        needed = nl.build(self.state.x, self.state.radius, self.n)
         if needed:
-            self.neighbors = self.neighbors.grown(int(needed * 1.5) + 2, self.n)
+            k, pairs = needed
+            k = int(k * 1.5) + 2 if k > nl.max_neighbors else k
+            pairs = int(pairs * 1.5) + 1024 if pairs > nl.pair_capacity else pairs
+            self.neighbors = nl.grown(k, pairs, self.n)
             if self.neighbors.build(self.state.x, self.state.radius, self.n):
                 raise RuntimeError("neighbour lists: growth failed")
         self.state.disp.fill(0)
@@ -460,11 +464,7 @@ class Simulation:
     def contact_count(self) -> tuple:
         """``(particle–particle pairs, particle–wall contacts)`` now in contact."""
         nl = self.neighbors
-        b = nl.current
-        st = nl.state.to_numpy()[b, : self.n]
-        c = nl.own_count.to_numpy()[b, : self.n]
-        mask = np.arange(st.shape[1])[None, :] < c[:, None]
-        pp = int(np.count_nonzero((st == TOUCHING) & mask))
+        pp = int(np.count_nonzero(nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING))
         pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, 1] > 0))
         pw += int(np.count_nonzero(self.meshes.slot_hist.to_numpy()[: self.n, :, 1] > 0))
         return pp, pw

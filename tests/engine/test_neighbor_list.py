@@ -1,10 +1,10 @@
-"""Neighbour lists: the exact neighbour set, contact history across rebuilds, growth on overflow."""
+"""Neighbour lists: the exact neighbour set, contact history across rebuilds and growth, growth on overflow."""
 
 import numpy as np
 import pytest
 
 from mfdem.engine.materials import Material
-from mfdem.engine.neighbor_list import IDLE
+from mfdem.engine.neighbor_list import IDLE, NeighborList
 from mfdem.engine.simulation import Domain, Simulation
 from tests.engine.helpers import random_packing
 
@@ -25,26 +25,34 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((0, 0, 0), (box,) * 3, (True,) * 3),
                      capacity=300, max_radius=0.45e-3, dt=1e-6, max_neighbors=1, max_walls=0, arch="cpu")
     sim.add_particles(pos, rad)
+    nl = sim.neighbors
+    sim.neighbors = NeighborList(nl.space, 300, 1, nl.skin, nl.real, pair_capacity=16)
     sim.step(1)
     nl = sim.neighbors
     assert nl.max_neighbors > 1                               # grew from 1
+    assert nl.pair_capacity >= nl.n_pairs > 16                # and so did the room for the pairs' data
     b = nl.current
     own, cnt = nl.own_nbr.to_numpy()[b], nl.own_count.to_numpy()[b]
     found = {(i, int(own[i, k])) for i in range(300) for k in range(cnt[i])}
     expected = _brute_force_pairs(sim.positions, rad, box, sim.skin)
     assert found == expected
-    mir, mcnt, slot = nl.mir_nbr.to_numpy()[0], nl.mir_count.to_numpy(), nl.mir_slot.to_numpy()
+    mir, mcnt, pair = nl.mir_nbr.to_numpy()[0], nl.mir_count.to_numpy(), nl.mir_pair.to_numpy()
     mirrored = {(int(mir[i, k]), i) for i in range(300) for k in range(mcnt[i])}
     assert mirrored == expected
-    for i in range(300):                                      # every mirror entry points at its owner slot
+    start = nl.own_start.to_numpy()[b]                        # owner entries' data: compact, one after another
+    np.testing.assert_array_equal(start, np.cumsum(cnt) - cnt)
+    assert nl.n_pairs == len(expected)
+    for i in range(300):                                      # every mirror entry points at its owner entry
         for k in range(mcnt[i]):
-            assert own[mir[i, k], slot[i, k]] == i
+            o = mir[i, k]
+            assert own[o, pair[i, k] - start[o]] == i
     for i in range(300):                                      # sorted lists: a fixed summation order
         assert np.all(np.diff(own[i, : cnt[i]]) > 0)
 
 
-def _sheared_pair(rebuild_every: int):
-    """Two spheres pressed together and sheared; optionally force list rebuilds every few steps."""
+def _sheared_pair(rebuild_every: int, grow_at: int = -1):
+    """Two spheres pressed together and sheared; optionally force list rebuilds every few steps and move the
+    lists into larger ones at step ``grow_at``."""
     r = 1e-3
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.05)],
                      domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=2, max_radius=r, dt=2e-6, friction=0.5,
@@ -54,6 +62,9 @@ def _sheared_pair(rebuild_every: int):
     for k in range(300):
         if rebuild_every and k % rebuild_every == 0:
             sim._needs_rebuild = True
+        if k == grow_at:
+            nl = sim.neighbors
+            sim.neighbors = nl.grown(nl.max_neighbors + 3, nl.pair_capacity + 5, sim.n)
         sim.step(1)
         trace.append(sim.forces[0].copy())
     return np.asarray(trace), sim
@@ -65,11 +76,13 @@ def test_contact_history_survives_rebuilds_and_is_cleared_on_separation():
     assert sim.neighbors.n_builds > 90
     assert np.abs(reference[:, 0]).max() > 0                   # a tangential force builds up
     np.testing.assert_array_equal(rebuilt, reference)          # bit for bit: history moved with the pair
+    moved, _ = _sheared_pair(rebuild_every=0, grow_at=150)     # and into larger lists
+    np.testing.assert_array_equal(moved, reference)
     # pull the spheres apart: the contact ends and its history is dropped
     sim.set_velocities([[0, 0, -1.0], [0, 0, 1.0]])
     sim.step(200)
-    b = sim.neighbors.current
-    assert np.all(sim.neighbors.state.to_numpy()[b, :2] == IDLE)
+    nl = sim.neighbors
+    assert np.all(nl.state.to_numpy()[nl.current, : nl.n_pairs] == IDLE)
     assert sim.contact_count() == (0, 0)
 
 
