@@ -4,7 +4,8 @@ Each pair is evaluated once, by its lower-index particle (the *owner*): particle
 its neighbours j > i, with the contact history and the last result of each contact, and a mirror list of
 its neighbours j < i with the slot of i in j's owner list, through which it collects the reaction. The
 force passes therefore need no atomics, forces are exactly equal and opposite, and — with both lists
-sorted by partner index — the summation order and so the results are reproducible bit for bit.
+sorted by partner index — the summation order and so the results are reproducible bit for bit. The cell
+search looks for owner entries only; the mirror lists are their transpose.
 
 Partner indices are kept in fixed-width rows (``own_nbr[b, i, k]``, k < ``max_neighbors``); the data of each
 owner entry — contact history, state, result — is stored compactly, at ``pair = own_start[b, i] + k``
@@ -46,7 +47,6 @@ class NeighborList:
         self.skin = skin
         self.real = real
         self.overflow = ti.field(ti.i32, ())
-        self.unmatched = ti.field(ti.i32, ())
         self.max_neighbors = max_neighbors
         cap, k = capacity, max_neighbors
         self.pair_capacity = pair_capacity or cap * (k // 2 + 2)   # owner lists average about half the longest
@@ -95,17 +95,16 @@ class NeighborList:
         self.cells.build(x, n)
         self.overflow[None] = 0
         self._build(x, radius, n, self.skin, self.current)
-        needed = int(self.overflow[None])
         n_pairs = self.prefix_sum.run(self.new_count, self.new_start, n)
+        if not self.overflow[None] and n_pairs <= self.pair_capacity:
+            self.mir_count.fill(0)
+            self._move_histories(n, self.current)   # writes only the new buffer and the mirror lists
+        needed = int(self.overflow[None])
         if needed or n_pairs > self.pair_capacity:
             return max(needed, self.max_neighbors), max(n_pairs, self.pair_capacity)
-        self._move_histories(n, self.current)
+        self._sort_mirrors(n)
         self.current = 1 - self.current
         self.n_pairs = n_pairs
-        self.unmatched[None] = 0
-        self._link_mirrors(n, self.current)
-        if self.unmatched[None]:
-            raise RuntimeError(f"neighbour lists: {self.unmatched[None]} pairs found by one partner only")
         self.n_builds += 1
         return None
 
@@ -135,32 +134,26 @@ class NeighborList:
                 self.state[b, start + k] = old.state[b, start + k]
 
     @ti.func
-    def _scan_range(self, x: ti.template(), radius: ti.template(), i, s_img, skin, new, n_own, n_mir, k_max, t0,
-                    t1):
-        """Add the particles sorted_ids[t0:t1] whose image R(s_img α)x_j is within the cut-off of particle i."""
+    def _scan_range(self, x: ti.template(), radius: ti.template(), i, s_img, skin, new, n_own, k_max, t0, t1):
+        """Add the particles j > i of sorted_ids[t0:t1] whose image R(s_img α)x_j is within the cut-off of i."""
         for t in range(t0, t1):
             j = self.cells.sorted_ids[t]
-            if j != i:
+            if j > i:
                 d = self.space.displacement(x[i], x[j])
                 if s_img != 0:
                     d = x[i] - self.space.rotate(x[j], s_img)
                 cut = radius[i] + radius[j] + skin
                 if d.dot(d) < cut * cut:
-                    if j > i:
-                        if n_own < k_max:
-                            self.own_nbr[new, i, n_own] = j
-                        n_own += 1
-                    else:
-                        if n_mir < k_max:
-                            self.mir_nbr[0, i, n_mir] = j
-                        n_mir += 1
-        return n_own, n_mir
+                    if n_own < k_max:
+                        self.own_nbr[new, i, n_own] = j
+                    n_own += 1
+        return n_own
 
     @ti.func
-    def _scan(self, x: ti.template(), radius: ti.template(), i, center, s_img, skin, new, n_own, n_mir, k_max):
-        """Add the neighbours of particle i found in the 27 cells around ``center`` (s_img ≠ 0: images across
-        a rotational seam). Without periodicity along x, the three cells of a row are one run of the sorted
-        particles, so the search reads 9 runs instead of 27 cells."""
+    def _scan(self, x: ti.template(), radius: ti.template(), i, center, s_img, skin, new, n_own, k_max):
+        """Add the owner entries of particle i found in the 27 cells around ``center`` (s_img ≠ 0: images
+        across a rotational seam). Without periodicity along x, the three cells of a row are one run of the
+        sorted particles, so the search reads 9 runs instead of 27 cells."""
         ci = self.space.cell_coord(center)
         dims = self.space.dims[None]
         x_periodic = self.space.periodic[None][0] != 0
@@ -171,56 +164,55 @@ class NeighborList:
                     for dx in range(-1, 2):
                         c, _ = self.space.neighbor_cell(ci, ivec3(dx, r % 3 - 1, r // 3 - 1))
                         t0 = self.cells.cell_start[c]
-                        n_own, n_mir = self._scan_range(x, radius, i, s_img, skin, new, n_own, n_mir, k_max, t0,
-                                                        t0 + self.cells.cell_count[c])
+                        n_own = self._scan_range(x, radius, i, s_img, skin, new, n_own, k_max, t0,
+                                                 t0 + self.cells.cell_count[c])
                 else:
                     c0 = cell - ti.min(ci[0], 1)
                     c1 = cell + ti.min(dims[0] - 1 - ci[0], 1)
-                    n_own, n_mir = self._scan_range(x, radius, i, s_img, skin, new, n_own, n_mir, k_max,
-                                                    self.cells.cell_start[c0],
-                                                    self.cells.cell_start[c1] + self.cells.cell_count[c1])
-        return n_own, n_mir
+                    n_own = self._scan_range(x, radius, i, s_img, skin, new, n_own, k_max, self.cells.cell_start[c0],
+                                             self.cells.cell_start[c1] + self.cells.cell_count[c1])
+        return n_own
 
     @ti.func
-    def _sort_unique(self, lst: ti.template(), b, i, cnt):
-        """Sort lst[b, i, :cnt] (insertion sort: the lists are short), drop repeats; return the new length."""
+    def _sort_unique(self, b, i, cnt):
+        """Sort own_nbr[b, i, :cnt] (insertion sort: the lists are short), drop repeats; return the new length."""
         for a in range(1, cnt):
-            key = lst[b, i, a]
+            key = self.own_nbr[b, i, a]
             c = a - 1
-            while c >= 0 and lst[b, i, c] > key:
-                lst[b, i, c + 1] = lst[b, i, c]
+            while c >= 0 and self.own_nbr[b, i, c] > key:
+                self.own_nbr[b, i, c + 1] = self.own_nbr[b, i, c]
                 c -= 1
-            lst[b, i, c + 1] = key
+            self.own_nbr[b, i, c + 1] = key
         m = ti.min(cnt, 1)
         for a in range(1, cnt):
-            if lst[b, i, a] != lst[b, i, m - 1]:
-                lst[b, i, m] = lst[b, i, a]
+            if self.own_nbr[b, i, a] != self.own_nbr[b, i, m - 1]:
+                self.own_nbr[b, i, m] = self.own_nbr[b, i, a]
                 m += 1
         return m
 
     @ti.kernel
     def _build(self, x: ti.template(), radius: ti.template(), n: ti.i32, skin: ti.f64, old: ti.i32):
+        """The new owner lists (buffer 1 − old): partners j > i within r_i + r_j + skin, sorted."""
         new = 1 - old
         k_max = self.own_nbr.shape[2]
         for i in range(n):
-            n_own, n_mir = self._scan(x, radius, i, x[i], 0, skin, new, 0, 0, k_max)
+            n_own = self._scan(x, radius, i, x[i], 0, skin, new, 0, k_max)
             s_img = self.space.seam_images(x[i])
             if s_img != 0:  # rotational periodicity: also the partners across the seam, as images
-                n_own, n_mir = self._scan(x, radius, i, self.space.rotate(x[i], -s_img), s_img, skin, new, n_own,
-                                          n_mir, k_max)
-            if n_own > k_max or n_mir > k_max:
-                ti.atomic_max(self.overflow[None], ti.max(n_own, n_mir))
-                n_own = ti.min(n_own, k_max)
-                n_mir = ti.min(n_mir, k_max)
+                n_own = self._scan(x, radius, i, self.space.rotate(x[i], -s_img), s_img, skin, new, n_own, k_max)
+            if n_own > k_max:
+                ti.atomic_max(self.overflow[None], n_own)
+                n_own = k_max
             # sorted lists fix the summation order (reproducible results) and allow the merge below
-            self.new_count[i] = self._sort_unique(self.own_nbr, new, i, n_own)
-            self.mir_count[i] = self._sort_unique(self.mir_nbr, 0, i, n_mir)
+            self.new_count[i] = self._sort_unique(new, i, n_own)
 
     @ti.kernel
     def _move_histories(self, n: ti.i32, old: ti.i32):
         """Place the new lists' pair data at their offsets; one merge pass over the old and the new sorted
-        owner lists of each particle finds every surviving pair and moves its history."""
+        owner lists of each particle finds every surviving pair and moves its history. Each entry is also
+        entered in its partner's mirror list (in arbitrary order, sorted by ``_sort_mirrors``)."""
         new = 1 - old
+        k_max = self.mir_nbr.shape[2]
         for i in range(n):
             n_own = self.new_count[i]
             start = self.new_start[i]
@@ -228,6 +220,12 @@ class NeighborList:
             n_old = self.own_count[old, i]
             for a in range(n_own):
                 j = self.own_nbr[new, i, a]
+                m = ti.atomic_add(self.mir_count[j], 1)
+                if m < k_max:
+                    self.mir_nbr[0, j, m] = i
+                    self.mir_pair[j, m] = start + a
+                else:
+                    ti.atomic_max(self.overflow[None], m + 1)
                 while p < n_old and self.own_nbr[old, i, p] < j:
                     p += 1
                 st = IDLE
@@ -257,15 +255,19 @@ class NeighborList:
         return slot
 
     @ti.kernel
-    def _link_mirrors(self, n: ti.i32, b: ti.i32):
-        """For each mirror entry (i, j < i) find the pair index of i in j's owner list."""
+    def _sort_mirrors(self, n: ti.i32):
+        """Sort each mirror list by partner index (insertion sort), fixing the order of the reaction sums."""
         for i in range(n):
-            for k in range(self.mir_count[i]):
-                o = self.mir_nbr[0, i, k]
-                slot = self.find(b, o, i)
-                self.mir_pair[i, k] = self.slot(b, o, slot) if slot >= 0 else -1
-                if slot < 0:
-                    ti.atomic_add(self.unmatched[None], 1)
+            for a in range(1, self.mir_count[i]):
+                key = self.mir_nbr[0, i, a]
+                pair = self.mir_pair[i, a]
+                c = a - 1
+                while c >= 0 and self.mir_nbr[0, i, c] > key:
+                    self.mir_nbr[0, i, c + 1] = self.mir_nbr[0, i, c]
+                    self.mir_pair[i, c + 1] = self.mir_pair[i, c]
+                    c -= 1
+                self.mir_nbr[0, i, c + 1] = key
+                self.mir_pair[i, c + 1] = pair
 
     def touching_pairs(self, n: int) -> tuple:
         """``(ij, hist)``: the pairs (i < j) of particles 0..n−1 in contact and their contact histories."""

@@ -315,15 +315,17 @@ class Simulation:
     # ------------------------------------------------------------------------------------------ time loop
 
     def _rebuild(self) -> None:
-        nl = self.neighbors
-        needed = nl.build(self.state.x, self.state.radius, self.n)
-        if needed:
+        for _ in range(8):   # each failed build asks for more room (an overflow hides further ones)
+            nl = self.neighbors
+            needed = nl.build(self.state.x, self.state.radius, self.n)
+            if not needed:
+                break
             k, pairs = needed
             k = int(k * 1.5) + 2 if k > nl.max_neighbors else k
             pairs = int(pairs * 1.5) + 1024 if pairs > nl.pair_capacity else pairs
             self.neighbors = nl.grown(k, pairs, self.n)
-            if self.neighbors.build(self.state.x, self.state.radius, self.n):
-                raise RuntimeError("neighbour lists: growth failed")
+        else:
+            raise RuntimeError("neighbour lists: growth failed")
         self.state.disp.fill(0)
         self._frame_omega = mean_spin_z(self.state, self.n) if self._turning_frame else 0.0
         self._frame_t0 = self.time
