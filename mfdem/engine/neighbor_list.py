@@ -2,7 +2,7 @@
 
 Each pair is evaluated once, by its lower-index particle (the *owner*): particle i keeps an owner list of
 its neighbours j > i, with the contact history and the last result of each contact, and a mirror list of
-its neighbours j < i with the slot of i in j's owner list, through which it collects the reaction. The
+its neighbours j < i with the entry of i in j's owner list, through which it collects the reaction. The
 force passes therefore need no atomics, forces are exactly equal and opposite, and — with both lists
 sorted by partner index — the summation order and so the results are reproducible bit for bit. The cell
 search looks for owner entries only; the mirror lists are their transpose.

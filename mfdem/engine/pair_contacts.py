@@ -79,7 +79,7 @@ def mirror_contacts(i, s: ti.template(), nl: ti.template(), cur, space: ti.templ
     work_i = 0.0
     for k in range(nl.mir_count[i]):
         p = nl.mir_pair[i, k]
-        if p >= 0 and nl.state[cur, p] != IDLE:
+        if nl.state[cur, p] != IDLE:
             r = nl.res[p]
             img = -ti.cast(r[7], ti.i32)     # the owner saw the image R(r[7] α)x_i: turn its result back
             F_i -= space.rotate(ti.Vector([r[0], r[1], r[2]]), img)

@@ -50,6 +50,22 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
         assert np.all(np.diff(own[i, : cnt[i]]) > 0)
 
 
+def test_lists_grow_for_a_particle_with_more_lower_index_neighbours_than_they_hold():
+    # six particles around a seventh, the highest index: one owner entry each, six entries in its mirror list
+    r = 1e-3
+    pos = np.vstack([2.05 * r * np.vstack([np.eye(3), -np.eye(3)]), [[0.0, 0.0, 0.0]]])
+    sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=7,
+                     max_radius=r, dt=1e-6, max_neighbors=2, max_walls=0, arch="cpu")
+    sim.add_particles(pos, r)
+    sim.step(1)
+    nl = sim.neighbors
+    assert nl.max_neighbors >= 6
+    np.testing.assert_array_equal(nl.own_count.to_numpy()[nl.current, :7], [1, 1, 1, 1, 1, 1, 0])
+    assert nl.mir_count.to_numpy()[6] == 6
+    np.testing.assert_array_equal(nl.mir_nbr.to_numpy()[0, 6, :6], np.arange(6))
+    np.testing.assert_array_equal(nl.mir_pair.to_numpy()[6, :6], nl.own_start.to_numpy()[nl.current, :6])
+
+
 def _sheared_pair(rebuild_every: int, grow_at: int = -1):
     """Two spheres pressed together and sheared; optionally force list rebuilds every few steps and move the
     lists into larger ones at step ``grow_at``."""
@@ -65,6 +81,7 @@ def _sheared_pair(rebuild_every: int, grow_at: int = -1):
         if k == grow_at:
             nl = sim.neighbors
             sim.neighbors = nl.grown(nl.max_neighbors + 3, nl.pair_capacity + 5, sim.n)
+            sim._needs_rebuild = True                              # as after a growth in Simulation._rebuild
         sim.step(1)
         trace.append(sim.forces[0].copy())
     return np.asarray(trace), sim
@@ -76,7 +93,7 @@ def test_contact_history_survives_rebuilds_and_is_cleared_on_separation():
     assert sim.neighbors.n_builds > 90
     assert np.abs(reference[:, 0]).max() > 0                   # a tangential force builds up
     np.testing.assert_array_equal(rebuilt, reference)          # bit for bit: history moved with the pair
-    moved, _ = _sheared_pair(rebuild_every=0, grow_at=150)     # and into larger lists
+    moved, _ = _sheared_pair(rebuild_every=0, grow_at=40)      # and into larger lists (in contact: steps 0–78)
     np.testing.assert_array_equal(moved, reference)
     # pull the spheres apart: the contact ends and its history is dropped
     sim.set_velocities([[0, 0, -1.0], [0, 0, 1.0]])
