@@ -251,23 +251,40 @@ def _next_multiple(step: int, every: int) -> int:
 
 
 class _progress:
-    """tqdm bar with simulated time, particle-steps per second and the ETA (silent when disabled)."""
+    """Progress on ``stream`` (stderr): on a terminal a tqdm bar with simulated time, particle-steps per second
+    and the ETA; otherwise (a batch job's log file) the same figures as one plain line every ``log_every``
+    seconds. Silent when disabled."""
 
-    def __init__(self, enabled: bool, run: MixerRun):
+    def __init__(self, enabled: bool, run: MixerRun, stream=None, log_every: float = 60.0):
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.total = run.total_steps
+        self.log_every = log_every
         self.bar = None
         self.t0 = wallclock.perf_counter()
+        self.next_log = self.t0 + log_every
         self.start = run.sim.step_count
-        if enabled:
+        if enabled and self.stream.isatty():
             from tqdm import tqdm  # noqa: PLC0415
 
             self.bar = tqdm(total=run.total_steps, initial=run.sim.step_count, unit="step", dynamic_ncols=True,
-                            desc=f"{run.cfg.n_particles} particles, dt {run.dt:.2e} s", file=sys.stderr)
+                            desc=f"{run.cfg.n_particles} particles, dt {run.dt:.2e} s", file=self.stream)
 
     def update(self, steps: int, sim) -> None:
+        if not self.enabled:
+            return
+        now = wallclock.perf_counter()
+        done = sim.step_count - self.start
+        rate = sim.n * done / max(now - self.t0, 1e-9)
         if self.bar is not None:
-            rate = sim.n * (sim.step_count - self.start) / max(wallclock.perf_counter() - self.t0, 1e-9)
             self.bar.set_postfix_str(f"t = {sim.time:.4f} s, {rate:.2e} particle-steps/s", refresh=False)
             self.bar.update(steps)
+        elif now >= self.next_log or sim.step_count >= self.total:
+            eta = int((self.total - sim.step_count) * (now - self.t0) / max(done, 1))
+            print(f"step {sim.step_count}/{self.total} ({100 * sim.step_count / self.total:.1f} %), "
+                  f"t = {sim.time:.4f} s, {rate:.2e} particle-steps/s, ETA {eta // 3600}:{eta // 60 % 60:02d}:"
+                  f"{eta % 60:02d}", file=self.stream, flush=True)
+            self.next_log = now + self.log_every
 
     def close(self) -> None:
         if self.bar is not None:
