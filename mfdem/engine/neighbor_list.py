@@ -40,7 +40,7 @@ class NeighborList:
     ``mir_count[i]`` and ``mir_pair[i, k]``, the pair index of the entry in the partner's owner list."""
 
     def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real, cells: CellList = None,
-                 pair_capacity: int = None):
+                 pair_capacity: int = None, prefix_sum: PrefixSum = None):
         self.space = space
         self.cells = cells or CellList(space, capacity)
         self.capacity = capacity
@@ -50,7 +50,7 @@ class NeighborList:
         self.max_neighbors = max_neighbors
         cap, k = capacity, max_neighbors
         self.pair_capacity = pair_capacity or cap * (k // 2 + 2)   # owner lists average about half the longest
-        self.prefix_sum = PrefixSum(cap)
+        self.prefix_sum = prefix_sum or PrefixSum(cap)
         # the arrays live in their own tree, so that ``grown`` can release them
         builder = ti.FieldsBuilder()
 
@@ -113,7 +113,7 @@ class NeighborList:
         holding this list's contacts and histories (kernels that use the new lists compile once for them).
         This list's memory is released: use the copy from here on."""
         new = NeighborList(self.space, self.capacity, max_neighbors, self.skin, self.real, cells=self.cells,
-                           pair_capacity=pair_capacity)
+                           pair_capacity=pair_capacity, prefix_sum=self.prefix_sum)
         new.current = self.current
         new.n_builds = self.n_builds
         new.n_pairs = self.n_pairs
