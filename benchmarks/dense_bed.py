@@ -1,7 +1,7 @@
 """BENCH-1: dense bed throughput (benchmarks.md). Prints particle-steps per second of wall time (compilation
 excluded) and per CPU-second of the process (less disturbed by other guests on a shared machine; with T
-threads fully busy it is 1/T of the wall-time rate), peak RSS and contacts per particle;
-``--sweep`` repeats it for 10k, 30k, 100k and 300k particles.
+threads fully busy it is 1/T of the wall-time rate), peak RSS, contacts per particle and where the time goes
+(stages.py); ``--sweep`` repeats it for 10k, 30k, 100k and 300k particles.
 
     python benchmarks/dense_bed.py --particles 100000 --steps 2000 --json
 """
@@ -13,6 +13,7 @@ import time
 
 import click
 import psutil
+from stages import describe, stage_breakdown
 
 from mfdem.scenarios import dense_bed
 
@@ -25,6 +26,7 @@ def measure(n: int, steps: int, precision: str, threads: int) -> dict:
     sim.step(steps)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     pp, pw = sim.contact_count()
+    builds = sim.neighbors.n_builds - builds0
     peak = psutil.Process().memory_info().rss
     try:
         import resource  # noqa: PLC0415 - not on Windows
@@ -37,7 +39,8 @@ def measure(n: int, steps: int, precision: str, threads: int) -> dict:
             "particle_steps_per_cpu_second": n * steps / cpu,
             "peak_rss_mb": peak / 2**20, "bytes_per_particle": peak / n,
             "contacts_per_particle": (2 * pp + pw) / n,
-            "neighbor_builds": sim.neighbors.n_builds - builds0, "precision": precision, "threads": threads}
+            "neighbor_builds": builds, "precision": precision, "threads": threads,
+            "breakdown": stage_breakdown(sim, builds / steps)}
 
 
 @click.command()
@@ -64,7 +67,8 @@ def main(particles, steps, precision, threads, sweep, as_json):
         click.echo(f"{r['particles']:>8d} particles  {r['particle_steps_per_second']:.3e} particle-steps/s  "
                    f"({r['particle_steps_per_cpu_second']:.3e} per CPU-second)  "
                    f"peak RSS {r['peak_rss_mb']:.0f} MB ({r['bytes_per_particle']:.0f} B/particle)  "
-                   f"{r['contacts_per_particle']:.2f} contacts/particle  {r['neighbor_builds']} list builds")
+                   f"{r['contacts_per_particle']:.2f} contacts/particle  {r['neighbor_builds']} list builds\n"
+                   f"    {describe(r['breakdown'])}")
 
 
 if __name__ == "__main__":

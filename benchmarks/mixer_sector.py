@@ -12,7 +12,8 @@ full 0.5 s run (fill + rotor) at the same Δt.
 
 The state being timed depends on the material: the default (uncalibrated, soft) particles are crushed
 against the vessel wall at this speed, so contacts per particle and the largest overlap grow with every step
-and the rate falls; the script prints both with the rate.
+and the rate falls; the script prints both with the rate, and where the time goes (stages.py): list entries
+per particle, contacts across the seam and the time of the pair, mirror/wall, mesh and list-build stages.
 """
 
 import json
@@ -22,6 +23,7 @@ import time
 
 import click
 import numpy as np
+from stages import describe, stage_breakdown
 
 from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
@@ -82,16 +84,18 @@ def main(rpm, particle_diameter, warmup, steps, threads, skin, config_file, as_j
         if sim.neighbors is lists:
             break
     rate = sim.n * steps / wall
+    builds = sim.neighbors.n_builds - builds
     pairs, wall_contacts = sim.contact_count()
     full_steps = (cfg.run.fill_time + cfg.run.duration + 0.1) / dt     # the default run: 0.1 s fill + 0.4 s
     result = {"particles": sim.n, "rpm": rpm, "dt": dt, "steps": steps, "wall_seconds": wall,
               "window_end_s": sim.time, "particle_steps_per_second": rate, "cpu_seconds": cpu,
               "particle_steps_per_cpu_second": sim.n * steps / cpu,
               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-              "neighbor_builds": sim.neighbors.n_builds - builds, "max_overlap_ratio": sim.max_overlap_ratio(),
+              "neighbor_builds": builds, "max_overlap_ratio": sim.max_overlap_ratio(),
               "contacts_per_particle": (2 * pairs + wall_contacts) / sim.n,
               "rotor_power_w": sim.mesh_axial_torque(0) * 2 * math.pi * rpm / 60,
               "projected_hours_full_run": full_steps * sim.n / rate / 3600, "threads": threads}
+    result["breakdown"] = stage_breakdown(sim, builds / steps)     # last: it re-evaluates forces
     if as_json:
         click.echo(json.dumps(result))
     else:
@@ -100,7 +104,7 @@ def main(rpm, particle_diameter, warmup, steps, threads, skin, config_file, as_j
                    f"{result['contacts_per_particle']:.1f} contacts/particle, max overlap "
                    f"{result['max_overlap_ratio']:.2f} R, peak RSS {result['peak_rss_mb']:.0f} MB, "
                    f"{result['neighbor_builds']} list builds in {steps} steps; the full 0.5 s run would take "
-                   f"{result['projected_hours_full_run']:.1f} h here")
+                   f"{result['projected_hours_full_run']:.1f} h here\n    {describe(result['breakdown'])}")
 
 
 if __name__ == "__main__":

@@ -341,7 +341,7 @@ class Simulation:
         if self.walls.n:
             self.walls.accumulate_work(self.walls.n, work_dt)
         if self.meshes.n_bodies:
-            self.meshes.accumulate_work(self.meshes.n_bodies, self.time, work_dt)
+            self.meshes.accumulate_work(self.n, self.time, work_dt)
 
     def _initial_forces(self) -> None:
         """Forces of the starting configuration; initial overlaps count as stored, not dissipated, energy."""

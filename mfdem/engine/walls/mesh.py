@@ -18,9 +18,10 @@ separation (contact_law.evaluate with δ ≤ 0) and freed. A particle pressed so
 the surface (overlap > R) keeps its contact from the side it came from, so walls hold up to δ = 2R.
 
 Kinematics. Body b turns about ``axis`` through ``center`` at ω(t): 0 before ``start_time``, then a linear
-ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is ω(t) a × (q − c). Each body
-collects the force and the torque (about its center) it exerts on the particles; the power it delivers,
-P = T·ω a, is integrated with the trapezoid rule into its work.
+ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is ω(t) a × (q − c). Each contact
+slot keeps the force and the torque (about the body's center) of its step; summed per body, they are what
+the body exerts on the particles, and the power it delivers, P = T·ω a, is integrated with the trapezoid rule
+into its work.
 """
 
 from dataclasses import dataclass, field
@@ -218,6 +219,7 @@ class MeshWalls:
         self.slot_body = ti.field(ti.i32, (capacity, MAX_SLOTS))
         self.slot_normal = ti.field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
         self.slot_hist = ti.field(ti.types.vector(HIST_SIZE, real), (capacity, MAX_SLOTS))
+        self.slot_load = ti.field(ti.types.vector(6, ti.f64), (capacity, MAX_SLOTS))  # this step's F, T_wall
         self.dropped = ti.field(ti.i32, ())
         # per-body sums (force/torque on the particles, torque about the axis, power, work)
         self.force = ti.field(dvec3, nb)
@@ -277,9 +279,18 @@ class MeshWalls:
             self.pose[b] = ti.Vector([ti.cos(theta), ti.sin(theta), om])
 
     @ti.kernel
-    def accumulate_work(self, n_bodies: ti.i32, time: ti.f64, dt: ti.f64):
-        """work += ½(P_last + P) Δt with P = ω(t) a·T; torque integral likewise; then *_last = this step."""
-        for b in range(n_bodies):
+    def accumulate_work(self, n: ti.i32, time: ti.f64, dt: ti.f64):
+        """Sum the loads of particles 0..n−1's contact slots per body; work += ½(P_last + P) Δt with
+        P = ω(t) a·T; torque integral likewise; then *_last = this step."""
+        for i in range(n):
+            for k in ti.static(range(MAX_SLOTS)):
+                b = self.slot_body[i, k]
+                for c in ti.static(range(self.n_bodies)):  # a fixed target per body: per-thread partial sums
+                    if b == c:
+                        load = self.slot_load[i, k]
+                        self.force[c] += ti.Vector([load[0], load[1], load[2]])
+                        self.torque[c] += ti.Vector([load[3], load[4], load[5]])
+        for b in range(self.n_bodies):
             _, om = self.kinematics(b, time)
             t_axis = self.torque[b].dot(self.axis[b])
             power = om * t_axis
@@ -356,7 +367,7 @@ def closest_point(p, a, b, c):
 def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, s: ti.template(),
                   mesh: ti.template(), n_bodies, pair_par: ti.template(), dt):
     """Contacts of particle i with every mesh body. Returns ``(F, T, work, starts, max δ/R)`` like the
-    other contact functions; each body's force and torque sums receive the reactions. The bodies' poses
+    other contact functions; each contact slot keeps its load on the body (``slot_load``). The bodies' poses
     must be set for this step (``set_pose``)."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
@@ -483,8 +494,8 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 work_i += dD
                 starts_i += started
                 ovl = ti.max(ovl, delta / ri)
-                mesh.force[b] += ti.cast(F, ti.f64)
-                mesh.torque[b] += ti.cast(T_wall, ti.f64)
+                mesh.slot_load[i, slot] = ti.cast(ti.Vector([F[0], F[1], F[2], T_wall[0], T_wall[1], T_wall[2]]),
+                                                  ti.f64)
     for k in range(MAX_SLOTS):
         b = mesh.slot_body[i, k]
         if matched[k] == 0 and b >= 0:

@@ -1,0 +1,72 @@
+"""Where a step's time goes: each stage of the force evaluation timed on its own, shared by the benchmarks.
+
+The stages are re-run on the state reached at the end of the timed window. That advances the contact
+springs a second time within the step, so a script calls this last, after its figures are taken.
+"""
+
+import time
+
+import numpy as np
+import taichi as ti
+
+from mfdem.engine.forces import forces_and_kick, pair_forces
+from mfdem.engine.integrator import kick_drift
+from mfdem.engine.neighbor_list import TOUCHING
+
+
+def _seconds_per_call(fn, repeats: int) -> float:
+    fn()                                   # compiles a variant not used by the window (no meshes)
+    ti.sync()
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    ti.sync()
+    return (time.perf_counter() - t0) / repeats
+
+
+def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
+    """Nanoseconds per particle-step of each stage, list entries per particle and, for a rotational sector,
+    the fraction of contacts across the seam.
+
+    Stages: ``pair_contacts`` (owner pass: every pair within the cut-off, evaluated once),
+    ``reactions_and_walls`` (mirror pass: reactions, analytic walls, gravity, kick), ``mesh_walls`` (triangle
+    meshes: the extra time of the mirror pass with the meshes on), ``list_builds`` (a rebuild's time times the
+    builds per step of the window) and ``drift`` (half kick, drift and the rebuild trigger). Timed
+    back to back, their sum is less disturbed by other guests on the host than the window's rate.
+    """
+    nl, n = sim.neighbors, sim.n
+
+    def pairs():
+        pair_forces(sim._normal, sim._rolling, sim.state, nl, nl.current, sim.pair_par, sim.space, n, sim.dt)
+
+    def mirror(n_bodies):
+        forces_and_kick(sim._normal, sim._rolling, sim.state, nl, nl.current, sim.walls, sim.walls.n, sim.meshes,
+                        n_bodies, sim.pair_par, sim.space, n, sim.time, sim.dt, 0.0)
+
+    t_pairs = _seconds_per_call(pairs, repeats)
+    t_no_mesh = _seconds_per_call(lambda: mirror(0), repeats)
+    t_mesh = 0.0
+    if sim.meshes.n_bodies:
+        t_mesh = max(_seconds_per_call(lambda: mirror(sim.meshes.n_bodies), repeats) - t_no_mesh, 0.0)
+    t_drift = _seconds_per_call(lambda: kick_drift(sim.state, sim.space, nl, nl.current, sim.meshes, n, 0.5 * sim.dt,
+                                                   sim.dt, (1.0, 0.0), (1.0, 0.0)), repeats)
+    t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
+    nl = sim.neighbors
+    touching = nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING
+    across = nl.res.to_numpy()[: nl.n_pairs, 7][touching] != 0
+    ns = 1e9 / n
+    stages = {"pair_contacts": t_pairs * ns, "reactions_and_walls": t_no_mesh * ns, "mesh_walls": t_mesh * ns,
+              "list_builds": t_build * builds_per_step * ns, "drift": t_drift * ns}
+    return {"list_entries_per_particle": nl.n_pairs / n,
+            "touching_pairs_per_particle": float(np.count_nonzero(touching)) / n,
+            "seam_contact_fraction": float(across.mean()) if sim.space.rotational and across.size else None,
+            "ns_per_particle_step": stages}
+
+
+def describe(b: dict) -> str:
+    stages = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in b["ns_per_particle_step"].items())
+    seam = b["seam_contact_fraction"]
+    seam = "" if seam is None else f", {100 * seam:.1f} % of contacts across the seam"
+    total = sum(b["ns_per_particle_step"].values())
+    return (f"{b['list_entries_per_particle']:.2f} list entries and {b['touching_pairs_per_particle']:.2f} touching "
+            f"pairs per particle{seam}; ns per particle-step: {stages} (sum {total:.0f})")
