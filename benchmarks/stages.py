@@ -15,7 +15,7 @@ from mfdem.engine.neighbor_list import TOUCHING
 
 
 def _seconds_per_call(fn, repeats: int) -> float:
-    fn()                                   # compiles a variant not used by the window (no meshes)
+    fn()                                   # warm-up; compiles the variant without meshes
     ti.sync()
     t0 = time.perf_counter()
     for _ in range(repeats):
@@ -35,6 +35,11 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     back to back, their sum is less disturbed by other guests on the host than the window's rate.
     """
     nl, n = sim.neighbors, sim.n
+    touching = nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING    # before the rebuild moves them
+    across = nl.res.to_numpy()[: nl.n_pairs, 7][touching] != 0
+    counts = {"list_entries_per_particle": nl.n_pairs / n,
+              "touching_pairs_per_particle": float(np.count_nonzero(touching)) / n,
+              "seam_contact_fraction": float(across.mean()) if sim.space.rotational and across.size else None}
 
     def pairs():
         pair_forces(sim._normal, sim._rolling, sim.state, nl, nl.current, sim.pair_par, sim.space, n, sim.dt)
@@ -51,22 +56,16 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     t_drift = _seconds_per_call(lambda: kick_drift(sim.state, sim.space, nl, nl.current, sim.meshes, n, 0.5 * sim.dt,
                                                    sim.dt, (1.0, 0.0), (1.0, 0.0)), repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
-    nl = sim.neighbors
-    touching = nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING
-    across = nl.res.to_numpy()[: nl.n_pairs, 7][touching] != 0
     ns = 1e9 / n
     stages = {"pair_contacts": t_pairs * ns, "reactions_and_walls": t_no_mesh * ns, "mesh_walls": t_mesh * ns,
               "list_builds": t_build * builds_per_step * ns, "drift": t_drift * ns}
-    return {"list_entries_per_particle": nl.n_pairs / n,
-            "touching_pairs_per_particle": float(np.count_nonzero(touching)) / n,
-            "seam_contact_fraction": float(across.mean()) if sim.space.rotational and across.size else None,
-            "ns_per_particle_step": stages}
+    return {**counts, "ns_per_particle_step": stages}
 
 
 def describe(b: dict) -> str:
     stages = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in b["ns_per_particle_step"].items())
     seam = b["seam_contact_fraction"]
-    seam = "" if seam is None else f", {100 * seam:.1f} % of contacts across the seam"
+    seam = "" if seam is None else f", {100 * seam:.2f} % of contacts across the seam"
     total = sum(b["ns_per_particle_step"].values())
     return (f"{b['list_entries_per_particle']:.2f} list entries and {b['touching_pairs_per_particle']:.2f} touching "
             f"pairs per particle{seam}; ns per particle-step: {stages} (sum {total:.0f})")
