@@ -26,43 +26,70 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--radius", type=float, required=True, help="Sphere radius, m (e.g. 1.5e-4).")
-@click.option("--density", type=float, required=True, help="Particle density, kg/m^3.")
-@click.option("--youngs-modulus", type=float, required=True, help="Young's modulus of the particle, Pa.")
-@click.option("--poisson-ratio", type=float, default=0.3, show_default=True, help="Poisson ratio of the particle, -.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Run config (TOML) whose particle, wall and friction the impact uses [the default run's].")
+@click.option("--radius", type=float, help="Sphere radius, m (e.g. 1.5e-4) [the config's particle diameter / 2].")
+@click.option("--density", type=float, help="Particle density, kg/m^3 [the config's].")
+@click.option("--youngs-modulus", type=float, help="Young's modulus of the particle, Pa [the config's].")
+@click.option("--poisson-ratio", type=float, help="Poisson ratio of the particle, - [the config's].")
 @click.option("--yield-ratio", type=float, default=None,
-              help="Thornton-Ning yield ratio a_y/R (LIGGGHTS definition), -. Omit both yield options for Hertz.")
-@click.option("--yield-pressure", type=float, default=None, help="Thornton-Ning limiting contact pressure p_y, Pa.")
+              help="Thornton-Ning yield ratio, - (read as --yield-ratio-definition says) [the config's yield].")
+@click.option("--yield-ratio-definition", type=click.Choice(["contact_radius", "overlap"]), default=None,
+              help="contact_radius: a_y = ratio R (LIGGGHTS); overlap: delta_y = ratio R* [the config's].")
+@click.option("--yield-pressure", type=float, default=None,
+              help="Thornton-Ning limiting contact pressure p_y, Pa [the config's yield].")
+@click.option("--normal-model", type=click.Choice(["thornton_ning", "hertz"]), default=None,
+              help="Normal contact law [thornton_ning when a yield is set, else hertz].")
 @click.option("--velocity", type=float, required=True,
               help="Impact speed, m/s (for --target sphere: relative approach speed).")
 @click.option("--angle", type=float, default=0.0, show_default=True, help="Impact angle from the normal, degrees.")
 @click.option("--target", type=click.Choice(["wall", "sphere"]), default="wall", show_default=True,
               help="A flat wall or an equal sphere.")
-@click.option("--friction", type=float, default=0.0, show_default=True, help="Sliding friction coefficient, -.")
+@click.option("--friction", type=float, default=None,
+              help="Sliding friction coefficient, - [the config's particle-wall or particle-particle friction].")
 @click.option("--wall-youngs-modulus", type=float, default=None,
-              help="Young's modulus of the wall, Pa [default: the particle's].")
+              help="Young's modulus of the wall, Pa [the config's wall: steel].")
 @click.option("--wall-poisson-ratio", type=float, default=None,
-              help="Poisson ratio of the wall, - [default: the particle's].")
+              help="Poisson ratio of the wall, - [the config's wall].")
 @click.option("--steps-per-contact", type=int, default=200, show_default=True,
               help="Time steps per Hertz contact time at this speed, -.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SI units).")
-def impact(radius, density, youngs_modulus, poisson_ratio, yield_ratio, yield_pressure, velocity, angle, target,
-           friction, wall_youngs_modulus, wall_poisson_ratio, steps_per_contact, as_json):
+def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ratio, yield_ratio_definition,
+           yield_pressure, normal_model, velocity, angle, target, friction, wall_youngs_modulus, wall_poisson_ratio,
+           steps_per_contact, as_json):
     """Simulate one sphere-wall or sphere-sphere collision with the full engine and print the outcome.
 
-    Example: mfdem impact --radius 1.5e-4 --density 2417 --youngs-modulus 1e8 --yield-ratio 0.0103 --velocity 10
+    Without material options it uses the particle, the wall (steel) and the friction of the default run (or
+    of --config). A sphere pressed through the wall or its partner is reported as a result, not an error.
+
+    Examples: mfdem impact --velocity 40;  mfdem impact --radius 1.5e-4 --density 2417 --youngs-modulus 1e8
+    --yield-ratio 0.0103 --velocity 10
     """
-    from mfdem.engine.materials import InputError  # noqa: PLC0415 - keeps `mfdem --help` fast
+    from mfdem.config import load_config, make_config  # noqa: PLC0415 - keeps `mfdem --help` fast
+    from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.scenarios.impact import simulate_impact  # noqa: PLC0415
 
     if yield_ratio is not None and yield_pressure is not None:
         raise click.UsageError("give --yield-ratio or --yield-pressure, not both")
     try:
-        r = simulate_impact(radius=radius, density=density, youngs_modulus=youngs_modulus,
-                            poisson_ratio=poisson_ratio, yield_ratio=yield_ratio, yield_pressure=yield_pressure,
-                            velocity=velocity, angle=angle, target=target, friction=friction,
-                            wall_youngs_modulus=wall_youngs_modulus, wall_poisson_ratio=wall_poisson_ratio,
-                            steps_per_contact=steps_per_contact)
+        cfg = load_config(config_file) if config_file else make_config()
+        p = cfg.particles
+        if yield_ratio is None and yield_pressure is None:   # the config's yield, spelt as it spells it
+            yield_ratio, yield_pressure = p.yield_ratio or None, p.yield_pressure or None
+        if normal_model is None:
+            normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
+        if friction is None:
+            friction = cfg.contact.friction_wall if target == "wall" else cfg.contact.friction_particle
+        r = simulate_impact(
+            radius=p.diameter / 2 if radius is None else radius, density=p.density if density is None else density,
+            youngs_modulus=p.youngs_modulus if youngs_modulus is None else youngs_modulus,
+            poisson_ratio=p.poisson_ratio if poisson_ratio is None else poisson_ratio, yield_ratio=yield_ratio,
+            yield_pressure=yield_pressure, normal_model=normal_model, velocity=velocity, angle=angle,
+            target=target, friction=friction,
+            yield_ratio_definition=yield_ratio_definition or p.yield_ratio_definition,
+            wall_youngs_modulus=cfg.wall.youngs_modulus if wall_youngs_modulus is None else wall_youngs_modulus,
+            wall_poisson_ratio=cfg.wall.poisson_ratio if wall_poisson_ratio is None else wall_poisson_ratio,
+            steps_per_contact=steps_per_contact)
     except InputError as exc:
         _fail(exc)
     d = r.to_dict()
@@ -70,16 +97,28 @@ def impact(radius, density, youngs_modulus, poisson_ratio, yield_ratio, yield_pr
         click.echo(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                                for k, v in d.items()}))
         return
+    if r.pass_through:
+        click.echo(f"pass-through: at {velocity:g} m/s the sphere was pressed through "
+                   f"{'the wall' if target == 'wall' else 'its partner'} (overlap beyond "
+                   f"{'2R' if target == 'wall' else 'the centre'}); this material holds a wall only below about "
+                   f"sqrt(3 p_y / rho) = {r.pass_through_speed:.3g} m/s. Raise the yield pressure (or the Young's "
+                   "modulus with a yield ratio) or lower the speed.")
+        return
+    if not r.ended:
+        click.echo(f"the contact had not ended after {r.steps} steps; raise --steps-per-contact or check the "
+                   "parameters")
+        return
     rows = [("normal restitution", f"{r.restitution:.6f}", f"(Thornton 1997: {r.restitution_theory:.6f})"),
             ("tangential restitution", f"{r.tangential_restitution:.6f}", ""),
             ("yield velocity", f"{r.yield_velocity:.4g} m/s", f"(impact at {velocity / r.yield_velocity:.3g} V_y)"
              if math.isfinite(r.yield_velocity) else "(elastic)"),
-            ("max overlap", f"{r.max_overlap:.4g} m", f"({r.max_overlap / radius:.3g} R)"),
+            ("max overlap", f"{r.max_overlap:.4g} m", f"({r.max_overlap_ratio:.3g} R)"),
             ("max normal force", f"{r.max_force:.4g} N", ""),
             ("contact time", f"{r.contact_time:.4g} s", f"({r.contact_time / r.hertz_contact_time:.3f} × Hertz)"),
             ("dissipated work", f"{r.dissipated_work:.4g} J",
              f"({r.dissipated_work / r.impact_energy:.4f} × ½m*V_n²)"),
             ("angular velocity after", f"{r.angular_velocity_after:.4g} rad/s", ""),
+            ("pass-through speed", f"{r.pass_through_speed:.4g} m/s", "(sqrt(3 p_y / rho))"),
             ("time step", f"{r.dt:.3g} s", f"({r.steps} steps)")]
     for name, value, note in rows:
         click.echo(f"{name:<24s}{value:<18s}{note}")
@@ -90,7 +129,8 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
     "fill_time": ("run", "fill_time"), "particle_diameter": ("particles", "diameter"), "dt": ("run", "dt"),
     "output_interval": ("run", "output_interval"), "snapshot_every": ("run", "snapshot_every"),
     "full_mixer": ("run", "full_mixer"), "arch": ("run", "arch"), "seed": ("run", "seed"),
-    "precision": ("run", "precision"),
+    "precision": ("run", "precision"), "overlap_limit": ("run", "overlap_limit"),
+    "overlap_action": ("run", "overlap_action"),
 }
 
 
@@ -107,6 +147,10 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
 @click.option("--arch", type=click.Choice(["auto", "cpu", "cuda"]), help="Taichi backend [auto].")
 @click.option("--precision", type=click.Choice(["f64", "f32"]), help="Contact arithmetic precision [f64].")
 @click.option("--seed", type=int, help="Seed of the inlet positions [1].")
+@click.option("--overlap-limit", type=float, help="Largest contact overlap allowed, in particle radii [0.5].")
+@click.option("--overlap-action", type=click.Choice(["refuse", "stop", "warn"]),
+              help="Beyond --overlap-limit: refuse a too-soft particle before the run and stop the run when it "
+                   "happens; stop: only stop; warn: only warn (experts) [refuse].")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="TOML file with any settings (see docs); options given here override it.")
 @click.option("--preset", type=click.Choice(["paper", "quick"]), default="paper", show_default=True,
@@ -126,7 +170,7 @@ def run(config_file, preset, out, overwrite, resume_file, print_config, quiet, *
     from mfdem.config import load_config, make_config  # noqa: PLC0415 - keeps `mfdem --help` fast
     from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.io import RunFileError  # noqa: PLC0415
-    from mfdem.runner import MixerRun  # noqa: PLC0415
+    from mfdem.runner import MixerRun, RunStopped  # noqa: PLC0415
 
     overrides = {}
     for name, value in options.items():
@@ -150,7 +194,10 @@ def run(config_file, preset, out, overwrite, resume_file, print_config, quiet, *
                f"{'full mixer' if c.run.full_mixer else '72-degree sector'}, {c.run.rpm:g} rpm, dt {job.dt:.3g} s, "
                f"{job.total_steps} steps ({job.n_intervals} intervals of {c.run.output_interval:g} s) -> {job.path}",
                err=True)
-    status = job.run(progress=not quiet)
+    try:
+        status = job.run(progress=not quiet)
+    except RunStopped as exc:
+        _fail(f"{exc}. The run stopped; {job.path} (status failed) keeps its {job.interval} completed intervals")
     click.echo(f"{job.path}: {status} ({job.interval} of {job.n_intervals} intervals)", err=True)
     if status != "complete":
         raise SystemExit(130 if status == "interrupted" else 1)

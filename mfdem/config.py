@@ -5,9 +5,10 @@ and meaning. ``load_config`` reads a TOML file, rejects unknown sections/keys an
 message naming the field, and returns a ``Config``; ``Config.to_toml`` writes the fully resolved settings
 (what the run file stores and ``mfdem run --config`` accepts).
 
-Defaults reproduce the paper's simulation (mixer_setup.md §2–3b): one fifth of a Nobilta-type mixer with
+Defaults reproduce the paper's simulation (mixer_setup.md §2–3): one fifth of a Nobilta-type mixer with
 3.88 g of 300 µm, 2417 kg/m³ coarse-grained particles filled through two inlets over 0.1 s, then the rotor
-for 0.4 s; material values the paper does not give are labelled estimates.
+for 0.4 s. The paper does not give its calibrated material; the default particle is an estimate derived in
+docs/default_material.md from the conditions under which Thornton–Ning means anything in this mixer.
 """
 
 import dataclasses
@@ -46,18 +47,29 @@ class RunSettings:
     arch: str = setting("auto", choices=("auto", "cpu", "cuda"), doc="Taichi backend")
     precision: str = setting("f64", choices=("f64", "f32"), doc="floating point of the contact arithmetic")
     threads: int = setting(0, "-", 0, None, doc="CPU threads; 0 = all cores")
+    overlap_limit: float = setting(0.5, "R", 0, 2, lo_open=True,
+                                   doc="largest overlap/radius a contact may reach (checked before and during the run)")
+    overlap_action: str = setting("refuse", choices=("refuse", "stop", "warn"),
+                                  doc="refuse: refuse a material whose head-on rotor-tip hit exceeds overlap_limit, "
+                                      "and stop the run (status failed) when a contact exceeds it or a particle "
+                                      "leaves the mixer; stop: only the stop; warn: only warn (experts)")
 
 
 @dataclass
 class ParticleSettings:
     diameter: float = setting(300e-6, "m", 0, None, lo_open=True, doc="coarse-grained particle diameter")
     density: float = setting(2417.0, "kg/m^3", 0, None, lo_open=True, doc="coarse-grain density (paper)")
-    youngs_modulus: float = setting(1.0e8, "Pa", 0, None, lo_open=True, doc="Young's modulus (estimate)")
+    youngs_modulus: float = setting(5.0e9, "Pa", 0, None, lo_open=True,
+                                    doc="Young's modulus (estimate, docs/default_material.md)")
     poisson_ratio: float = setting(0.3, "-", -1, 0.5, lo_open=True, hi_open=True, doc="Poisson ratio (estimate)")
-    yield_ratio: float = setting(0.0103, "-", 0, 1, doc="Thornton-Ning yield ratio a_y/R (Varkey et al. 2026); "
-                                                      "0 = use yield_pressure")
-    yield_pressure: float = setting(0.0, "Pa", 0, None, doc="limiting contact pressure p_y (when yield_ratio = 0); "
-                                                          "both 0 = elastic Hertz")
+    yield_pressure: float = setting(70.0e6, "Pa", 0, None,
+                                    doc="Thornton-Ning limiting contact pressure p_y (estimate, "
+                                        "docs/default_material.md); 0 = use yield_ratio")
+    yield_ratio: float = setting(0.0, "-", 0, 1, doc="Thornton-Ning yield ratio, read as yield_ratio_definition "
+                                                   "says (when yield_pressure = 0); both 0 = elastic Hertz")
+    yield_ratio_definition: str = setting("contact_radius", choices=("contact_radius", "overlap"),
+                                          doc="contact_radius: a_y = ratio R_i (LIGGGHTS); overlap: "
+                                              "delta_y = ratio R* (say which one a paper's 'yield ratio' means)")
 
 
 @dataclass
@@ -68,12 +80,19 @@ class WallSettings:
 
 @dataclass
 class ContactSettings:
-    friction_particle: float = setting(0.5, "-", 0, None, doc="sliding friction particle-particle (estimate)")
-    friction_wall: float = setting(0.3, "-", 0, None, doc="sliding friction particle-wall (estimate)")
+    friction_particle: float = setting(0.5, "-", 0, None,
+                                       doc="sliding (dynamic) friction particle-particle (estimate)")
+    friction_wall: float = setting(0.3, "-", 0, None, doc="sliding (dynamic) friction particle-wall (estimate)")
+    static_friction_particle: float = setting(0.0, "-", 0, None,
+                                              doc="static friction particle-particle; 0 = friction_particle")
+    static_friction_wall: float = setting(0.0, "-", 0, None, doc="static friction particle-wall; 0 = friction_wall")
     rolling_friction_particle: float = setting(0.1, "-", 0, None, doc="rolling friction particle-particle")
     rolling_friction_wall: float = setting(0.1, "-", 0, None, doc="rolling friction particle-wall")
     rolling_model: str = setting("epsd", choices=("epsd", "constant_torque", "none"),
                                  doc="rolling resistance: epsd (Type C spring), constant_torque (Type A), none")
+    stress_event_speed: float = setting(0.01, "m/s", 0, None,
+                                        doc="approach speed from which a loading onset is a stress event "
+                                            "(docs/hdf5.md)")
 
 
 @dataclass
@@ -114,14 +133,12 @@ class EngineSettings:
 SECTIONS = {"run": RunSettings, "particles": ParticleSettings, "wall": WallSettings, "contact": ContactSettings,
             "geometry": GeometrySettings, "inlets": InletSettings, "engine": EngineSettings}
 
-# `--preset quick` (the README quickstart): fewer, larger, stiffer particles and a short run, same models.
-# The stiffer particle keeps rotor-tip impacts within the Thornton–Ning range (δ/R ≈ 0.3 at 40 m/s) with
-# 0.8 mm particles; the paper preset's estimates reach δ > R there (see README, "Material defaults").
+# `--preset quick` (the README quickstart): the paper's case with its material and fill degree (3.88 g per
+# sector), made small by larger particles (0.8 mm, 6,000 instead of 114,000) and a short fill and rotor run.
 PRESETS = {
     "paper": {},
-    "quick": {"particles": {"diameter": 0.8e-3, "youngs_modulus": 1.0e9, "yield_ratio": 0.1},
-              "run": {"fill_mass": 1.0, "fill_time": 0.01, "duration": 0.01, "output_interval": 0.001,
-                      "timeseries_every": 100},
+    "quick": {"particles": {"diameter": 0.8e-3},
+              "run": {"fill_time": 0.01, "duration": 0.01, "output_interval": 0.001, "timeseries_every": 100},
               "inlets": {"insert_interval": 0.001}},
 }
 
@@ -142,6 +159,12 @@ class Config:
         p = self.particles
         if p.yield_ratio > 0 and p.yield_pressure > 0:
             raise InputError("particles: give yield_ratio or yield_pressure, not both (set the other to 0)")
+        c = self.contact
+        for kind in ("particle", "wall"):
+            mu_s, mu = getattr(c, f"static_friction_{kind}"), getattr(c, f"friction_{kind}")
+            if 0 < mu_s < mu:
+                raise InputError(f"contact.static_friction_{kind} = {mu_s}: must be 0 (same as friction_{kind}) "
+                                 f"or ≥ friction_{kind} = {mu}")
         g = self.geometry
         if bool(g.rotor_stl) != bool(g.vessel_stl):
             raise InputError("geometry: give both rotor_stl and vessel_stl, or neither (the parametric mixer)")
@@ -218,7 +241,9 @@ def _validate_section(name: str, section) -> None:
             raise InputError(f"{key} = {value!r}: must be in {rng} {md['unit']}".rstrip())
 
 
-def _apply(cfg: Config, data: dict, origin: str) -> None:
+def _apply(cfg: Config, data: dict, origin: str) -> set:
+    """Set ``data`` = {section: {key: value}} on ``cfg``; returns the (section, key) pairs it set."""
+    done = set()
     for sec_name, values in data.items():
         if sec_name not in SECTIONS:
             raise InputError(f"{origin}: unknown section [{sec_name}]; allowed: {', '.join(SECTIONS)}")
@@ -231,23 +256,31 @@ def _apply(cfg: Config, data: dict, origin: str) -> None:
                 raise InputError(f"{origin}: unknown key {sec_name}.{key}; allowed in [{sec_name}]: "
                                  f"{', '.join(allowed)}")
             setattr(section, key, value)
+            done.add((sec_name, key))
+    return done
 
 
 def make_config(*, preset: str = "paper", toml_text: str = None, origin: str = "config",
                 overrides: dict = None) -> Config:
-    """Defaults ← preset ← TOML text ← overrides (``{section: {key: value}}``), validated."""
+    """Defaults ← preset ← TOML text ← overrides (``{section: {key: value}}``), validated.
+
+    A yield ratio given without a yield pressure replaces the default yield pressure (the two are
+    alternatives; giving both explicitly is an error)."""
     if preset not in PRESETS:
         raise InputError(f"preset = {preset!r}: must be one of {', '.join(PRESETS)}")
     cfg = Config()
-    _apply(cfg, PRESETS[preset], f"preset {preset}")
+    given = _apply(cfg, PRESETS[preset], f"preset {preset}")
     if toml_text is not None:
         try:
             data = tomllib.loads(toml_text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{origin}: not valid TOML ({exc})") from None
-        _apply(cfg, data, origin)
+        given |= _apply(cfg, data, origin)
     if overrides:
-        _apply(cfg, overrides, "command line")
+        given |= _apply(cfg, overrides, "command line")
+    if ("particles", "yield_ratio") in given and ("particles", "yield_pressure") not in given:
+        if isinstance(cfg.particles.yield_ratio, (int, float)) and cfg.particles.yield_ratio > 0:
+            cfg.particles.yield_pressure = 0.0
     return cfg.validate()
 
 

@@ -23,14 +23,20 @@ from pathlib import Path
 
 import numpy as np
 
+from mfdem import theory
 from mfdem.config import Config, make_config
 from mfdem.engine.checkpoint import get_state, set_state, state_spec
-from mfdem.engine.materials import InputError
-from mfdem.io.runlog import RunFileError, RunWriter, TIMESERIES_FIELDS, open_run, reopen_for_append
+from mfdem.engine.materials import InputError, effective_modulus
+from mfdem.io.runlog import FORMAT_VERSION, TIMESERIES_FIELDS, RunFileError, RunWriter, open_run, reopen_for_append
 from mfdem.scenarios import mixer
 
 ROTOR, VESSEL = 0, 1      # mesh body indices in the mixer simulation
 _RUNNER = "runner/"       # checkpoint entries of the run loop itself
+_BODIES = {"mesh 0": "the rotor", "mesh 1": "the vessel"}
+
+
+class RunStopped(RuntimeError):
+    """A guard stopped the run: the model left its range (overlap limit) or a particle left the mixer."""
 
 
 class MixerRun:
@@ -48,6 +54,8 @@ class MixerRun:
         self._stop = False
         self.max_overlap_ratio = 0.0
         self.lost = 0   # particles that left the mixer through a wall (overlap beyond what the walls hold)
+        self.dropped_mesh_contacts = 0
+        self._warned = set()
 
     # ------------------------------------------------------------------------------------------ set-up
 
@@ -55,6 +63,7 @@ class MixerRun:
     def _build(cls, cfg: Config, path):
         geometry = mixer.build_geometry(cfg)
         mixer.check_fill(cfg, geometry)
+        mixer.check_tip_impact(cfg, geometry)
         advised = mixer.time_step(cfg, geometry)
         # whole steps per output interval, never longer than the advised step
         dt = cfg.run.output_interval / math.ceil(cfg.run.output_interval / advised)
@@ -81,7 +90,8 @@ class MixerRun:
                      sector_angle_deg=g.sector_angle_deg, rotor_axis=[0.0, 0.0, 1.0], rotor_origin=[0.0, 0.0, 0.0],
                      gravity=list(mixer.GRAVITY), output_interval=cfg.run.output_interval,
                      fill_end_time=cfg.run.fill_time, rotor_start_time=cfg.run.fill_time,
-                     end_time=self.total_steps * self.dt, n_particles=cfg.n_particles)
+                     end_time=self.total_steps * self.dt, n_particles=cfg.n_particles,
+                     **material_attrs(cfg, self.geometry))
         n = cfg.n_particles
         self.writer = RunWriter(path, attrs=attrs, mass=np.full(n, cfg.particle_mass),
                                 radius=np.full(n, cfg.particles.diameter / 2), material=np.zeros(n, int),
@@ -97,6 +107,10 @@ class MixerRun:
         """Continue a run file from its last checkpoint (a killed run is repaired first)."""
         path = Path(path)
         with open_run(path) as rf:
+            if int(rf.attrs["format_version"]) != FORMAT_VERSION:
+                raise RunFileError(f"{path}: written by mfdem {rf.attrs.get('mfdem_version', '?')} in run-file "
+                                   f"format {rf.attrs['format_version']}; this mfdem resumes format {FORMAT_VERSION} "
+                                   "only (its analysis still reads the file)")
             text = rf.config_text
             found = rf.checkpoint()
             insert_time = rf.insert_time
@@ -142,6 +156,29 @@ class MixerRun:
             self._insert_times[sl] = sim.time
             self.inlets.inserted = sim.n
 
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            print(f"warning: {message}", file=sys.stderr)
+
+    def _guard(self, message: str, key: str) -> None:
+        """Stop the run (RunStopped) or, with run.overlap_action = "warn", report the problem once."""
+        if self.cfg.run.overlap_action != "warn":
+            raise RunStopped(message)
+        self._warn_once(key, message + " (run.overlap_action = \"warn\": the run goes on)")
+
+    def _check_overlap(self) -> None:
+        sim, limit = self.sim, self.cfg.run.overlap_limit
+        if sim.max_overlap_ratio() <= limit:
+            return
+        c = sim.deepest_contact()
+        partner = c["partner"]
+        partner = f"particle {partner}" if isinstance(partner, int) else _BODIES.get(partner, partner)
+        self._guard(f"t = {sim.time:.6g} s: particle {c['particle']} at {np.round(c['position'], 5).tolist()} m "
+                    f"overlaps {partner} by {c['ratio']:.3g} R (relative speed {c['speed']:.3g} m/s), beyond "
+                    f"run.overlap_limit = {limit:g} R: the particle is too soft for this rotor speed "
+                    "(docs/default_material.md)", "overlap")
+
     def _timeseries_row(self, rows: dict, window_start: dict) -> None:
         sim = self.sim
         audit = sim.energy()
@@ -150,12 +187,15 @@ class MixerRun:
         torque_int = float(sim.meshes.axial_torque_integral[ROTOR])
         ovl = sim.max_overlap_ratio(reset=True)
         self.max_overlap_ratio = max(self.max_overlap_ratio, ovl)
+        dropped = sim.dropped_mesh_contacts(reset=True)
+        self.dropped_mesh_contacts += dropped
         values = dict(time=sim.time, rotor_angle=sim.mesh_angle(ROTOR),
                       rotor_torque=(torque_int - window_start["torque"]) / span,
                       rotor_power=(rotor_work - window_start["work"]) / span,
                       kinetic_energy=audit.kinetic, elastic_energy=audit.elastic,
                       dissipated_work_total=audit.dissipated, rotor_work_total=rotor_work,
-                      potential_energy=audit.potential, n_inserted=sim.n, max_overlap_ratio=ovl)
+                      potential_energy=audit.potential, n_inserted=sim.n, max_overlap_ratio=ovl,
+                      dropped_mesh_contacts=dropped)
         for k in TIMESERIES_FIELDS:
             rows[k].append(values[k])
         window_start.update(time=sim.time, work=rotor_work, torque=torque_int)
@@ -169,12 +209,18 @@ class MixerRun:
         sim, w, k = self.sim, self.writer, self.interval
         self._check_lost()
         acc = sim.reset_accumulators()
-        collisions = acc["contacts_particle"] + acc["contacts_wall"]
+        collisions = acc["events_particle"] + acc["events_wall"]
         work = self._padded(acc["dissipated_work"], 0.0)
         w.append_timeseries({name: np.asarray(v) for name, v in rows.items()})
         w.append_interval(t_start=t_start, t_end=sim.time, dissipated_work=work,
-                          collisions=self._padded(collisions, 0), collisions_wall=self._padded(acc["contacts_wall"], 0),
+                          collisions=self._padded(collisions, 0), collisions_wall=self._padded(acc["events_wall"], 0),
+                          contact_starts=self._padded(acc["contacts_particle"] + acc["contacts_wall"], 0),
+                          contact_starts_wall=self._padded(acc["contacts_wall"], 0),
                           rotor_work=sim.mesh_work(ROTOR) - rotor_work_start, n_inserted=sim.n)
+        if self.dropped_mesh_contacts:
+            self._warn_once("dropped", f"{self.dropped_mesh_contacts} mesh contact-steps were dropped by t = "
+                                       f"{sim.time:.4g} s (a particle touched more triangles or surfaces than "
+                                       "the engine holds); see timeseries/dropped_mesh_contacts")
         if (k + 1) % self.cfg.run.snapshot_every == 0:
             span = sim.time - t_start
             w.append_snapshot(time=sim.time, rotor_angle=sim.mesh_angle(ROTOR), interval_index=k,
@@ -195,10 +241,10 @@ class MixerRun:
         outside = int(np.count_nonzero((r > self.geometry.vessel_radius * 1.01) | (x[:, 2] < -0.01 * self.geometry.length)
                                        | (x[:, 2] > 1.01 * self.geometry.length)))
         if outside > self.lost:
-            print(f"warning: {outside} particles have left the mixer through a wall by t = {self.sim.time:.4g} s: "
-                  "overlaps exceeded a particle diameter; use a stiffer or less plastic particle (see README, "
-                  "Material defaults)", file=sys.stderr)
             self.lost = outside
+            self._guard(f"t = {self.sim.time:.6g} s: {outside} particles have left the mixer through a wall "
+                        "(overlaps beyond what a wall holds): the particle is too soft for this rotor speed "
+                        "(docs/default_material.md)", "lost")
 
     def run(self, *, progress: bool = True, stop_after_intervals: int = None) -> str:
         """Run to the end (or ``stop_after_intervals`` more intervals); returns the final file status."""
@@ -207,6 +253,7 @@ class MixerRun:
                                                                          self.interval + stop_after_intervals)
         bar = _progress(progress, self)
         status = "interrupted"
+        failure = None
         try:
             with self._signals():
                 while self.interval < last and not self._stop:
@@ -225,6 +272,7 @@ class MixerRun:
                                   _next_multiple(step, run_cfg.timeseries_every))
                         if sim.n:
                             sim.step(nxt - step)
+                            self._check_overlap()
                         else:   # nothing inserted yet: only the clock runs
                             sim.step_count, sim.time = nxt, nxt * sim.dt
                         if sim.step_count % run_cfg.timeseries_every == 0 or sim.step_count == end_step:
@@ -234,16 +282,34 @@ class MixerRun:
                     if sim.step_count == end_step:
                         self._end_interval(rows, t_start, rotor_work_start)
             status = "complete" if self.interval >= self.n_intervals else "interrupted"
-        except BaseException:
+        except BaseException as exc:
             status = "failed"
+            failure = str(exc) if isinstance(exc, RunStopped) else f"{type(exc).__name__}: {exc}"
             raise
         finally:
             bar.close()
-            self.writer.close(status)
-            if self.max_overlap_ratio > 0.1:
-                print(f"warning: the largest overlap reached {self.max_overlap_ratio:.2f} R; Thornton-Ning is meant "
-                      "for small overlaps — consider a stiffer or less plastic particle", file=sys.stderr)
+            self.writer.close(status, failure=failure)
         return status
+
+
+def material_attrs(cfg: Config, geometry) -> dict:
+    """Root attributes that say which particle the run used (docs/hdf5.md): the p_y actually used and the
+    yield velocities (particle–particle and particle–wall; NaN for an elastic particle), the pass-through speed
+    √(3 p_y/ρ), the stress-event speed and the δ/R of a head-on rotor-tip hit."""
+    cs = mixer.contact_set(cfg)
+    r, m = cfg.particles.diameter / 2, cfg.particle_mass
+    out = {"stress_event_speed": cs.event_speed,
+           "tip_impact_overlap_ratio": mixer.tip_impact_overlap(cfg, mixer.tip_speed(cfg, geometry))}
+    for pair, (e_star, r_star, m_star) in (("particle_particle", (effective_modulus(cs.particle, cs.particle),
+                                                                  r / 2, m / 2)),
+                                           ("particle_wall", (effective_modulus(cs.particle, cs.wall), r, m))):
+        p_y = cs.yield_pressures()[pair]
+        out[f"yield_pressure_{pair}"] = math.nan if p_y is None else p_y
+        out[f"yield_velocity_{pair}"] = math.nan if p_y is None else theory.yield_velocity(p_y, e_star, r_star,
+                                                                                           m_star)
+    p_y = out["yield_pressure_particle_wall"]
+    out["pass_through_speed"] = math.sqrt(3 * p_y / cfg.particles.density) if math.isfinite(p_y) else math.inf
+    return out
 
 
 def _next_multiple(step: int, every: int) -> int:

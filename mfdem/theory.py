@@ -64,3 +64,13 @@ def max_overlap_ratio(v_ratio: float) -> float:
 def unloading_state(x: float) -> tuple[float, float, float]:
     """(F_m/F_y, δ_p/δ_y, R_p/R*) after loading to δ_max = x δ_y, x ≥ 1 (§1.4)."""
     return (3.0 * x - 1.0) / 2.0, x - (3.0 * x - 1.0) / (2.0 * math.sqrt(x)), 2.0 * x**1.5 / (3.0 * x - 1.0)
+
+
+def impact_overlap(p_y: float | None, e_star: float, r_star: float, m_star: float, v: float) -> float:
+    """δ_max (m) of a head-on impact at relative normal speed v (m/s): Thornton–Ning (§2.2, δ_max = x_m δ_y)
+    with limiting pressure ``p_y`` (Pa), Hertz (§6) when ``p_y`` is None. At high speed δ_max/R* ≈
+    2v/√(3 p_y/ρ) for a sphere on a flat: the sphere passes a wall (δ = 2R) near v = √(3 p_y/ρ)."""
+    if p_y is None:
+        return hertz_impact(m_star, r_star, e_star, v).max_overlap
+    d_y = yield_state(p_y, e_star, r_star)[1]
+    return max_overlap_ratio(v / yield_velocity(p_y, e_star, r_star, m_star)) * d_y

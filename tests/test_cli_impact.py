@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from mfdem import theory
@@ -43,3 +45,24 @@ def test_every_option_documents_units():
     res = CliRunner().invoke(main, ["impact", "--help"])
     for fragment in ("m (e.g.", "kg/m^3", "Pa", "m/s", "degrees", "Time steps per Hertz contact"):
         assert fragment in res.output
+
+
+def test_defaults_are_the_runs_particle_and_steel_wall():
+    """The default particle keeps a 40 m/s head-on hit on steel below 0.3 R (docs/default_material.md)."""
+    res = CliRunner().invoke(main, ["impact", "--velocity", "40", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["max_overlap_ratio"] <= 0.3 and out["pass_through"] is False
+    assert out["restitution"] == pytest.approx(out["restitution_theory"], abs=1e-3)
+    assert out["yield_velocity"] <= 0.1
+
+
+def test_pass_through_is_a_result_not_a_traceback():
+    soft = ["impact", "--youngs-modulus", "1e8", "--yield-ratio", "0.0103", "--velocity", "40"]
+    res = CliRunner().invoke(main, soft + ["--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["pass_through"] is True and out["restitution"] is None
+    assert out["pass_through_speed"] == pytest.approx(29.9, abs=0.1)
+    res = CliRunner().invoke(main, soft + ["--target", "sphere"])
+    assert res.exit_code == 0 and "pressed through its partner" in res.output and "29.9 m/s" in res.output

@@ -83,6 +83,8 @@ class RunAnalysis:
     per_t_mix: list[StressNumberResult]
     measured: MeasuredPowerResult | None = None
     max_overlap_ratio: float | None = None   # -, largest δ/R of any contact in the window (time series)
+    # the same statistics with geometric contact starts as the events (None for format-1 files)
+    stress_contact_starts: StressStatistics | None = None
     timeseries: dict = field(default_factory=dict, repr=False)   # time (s), rotor_power (W), kinetic_energy (J)
     warnings: list[str] = field(default_factory=list)
 
@@ -170,6 +172,12 @@ class RunAnalysis:
             "dissipated_specific_power": self.dissipated_specific_power,
             "max_overlap_ratio": self.max_overlap_ratio,
         }
+        c = self.stress_contact_starts
+        if c is not None:
+            d.update({"SI_CG_contact_starts": c.si_cg, "SI_CG_contact_starts_sem": c.si_cg_sem,
+                      "SF_CG_contact_starts": c.sf_cg, "SF_CG_contact_starts_sem": c.sf_cg_sem,
+                      "SF_per_particle_contact_starts": c.sf_cg * self.m_particle / self.m_total,
+                      "work_fraction_without_contact_start": c.work_fraction_without_collision})
         if self.measured is not None:
             m = self.measured
             d.update({"specific_power_exp": m.specific_power, "specific_power_exp_std": m.specific_power_std,
@@ -306,6 +314,19 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
         stats = stress_statistics(read_block, n_rows, mass_si, durations, bins_per_decade=bins_per_decade,
                                   n_batches=n_batches, percentiles=percentiles,
                                   particle_to_total_mass=m_particle / m_total, source=src)
+        starts = None
+        if run.has_interval("contact_starts"):
+            def read_starts(a, b):
+                return (run.interval("dissipated_work", k0 + a, k0 + b),
+                        run.interval("contact_starts", k0 + a, k0 + b),
+                        run.interval("contact_starts_wall", k0 + a, k0 + b))
+            try:
+                starts = stress_statistics(read_starts, n_rows, mass_si, durations,
+                                           bins_per_decade=bins_per_decade, n_batches=n_batches,
+                                           percentiles=percentiles, particle_to_total_mass=m_particle / m_total,
+                                           source=src)
+            except AnalysisError:   # no contact start in the window: nothing to set beside the events
+                starts = None
 
         # -- simulated power
         t_lo, t_hi = float(t_start[k0]), float(t_end[-1])
@@ -323,7 +344,7 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
 
     if stats.work_fraction_without_collision > 0.5:
         warn(msgs, f"{src}: {stats.work_fraction_without_collision:.0%} of the dissipated work falls into "
-                   "(particle, interval) pairs without a contact start (enduring contacts); SI_CG does not "
+                   "(particle, interval) pairs without a stress event (enduring contacts); SI_CG does not "
                    "include it")
     p_diss = stats.work_total / stats.duration
     if power.mean_power > 0 and abs(p_diss - power.mean_power) > ENERGY_BALANCE_TOL * power.mean_power:
@@ -345,7 +366,8 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
     return RunAnalysis(path=src, rpm=rpm, status=status, sector_angle_deg=sector, steady_from=t_lo,
                        steady_from_source=source, steady_state=steady, window_end=t_hi, n_particles=n_present,
                        m_total=m_total, m_particle=m_particle, stress=stats, power=power, per_t_mix=per,
-                       measured=meas, max_overlap_ratio=max_overlap, timeseries=ts, warnings=msgs)
+                       measured=meas, max_overlap_ratio=max_overlap, stress_contact_starts=starts, timeseries=ts,
+                       warnings=msgs)
 
 
 @dataclass

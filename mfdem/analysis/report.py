@@ -42,11 +42,17 @@ def format_run(r: RunAnalysis) -> str:
             ("SI maximum", s.si_max, None, "J/kg"),
             ("stress frequency SF_CG (all particles)", s.sf_cg, s.sf_cg_sem, "1/s"),
             ("stress frequency per particle", s.sf_cg * r.m_particle / r.m_total, None, "1/s"),
-            ("collision events in window", s.events, None, "-")]
+            ("stress events in window", s.events, None, "-")]
     if s.wall_events >= 0:
         rows.append(("  of which wall/rotor contacts", 100.0 * s.wall_events / s.events, None, "%"))
     rows.append(("  of which without dissipated work", 100.0 * s.zero_si_events / s.events, None, "%"))
-    rows.append(("dissipated work without contact start", 100.0 * s.work_fraction_without_collision, None, "%"))
+    rows.append(("dissipated work without a stress event", 100.0 * s.work_fraction_without_collision, None, "%"))
+    c = r.stress_contact_starts
+    if c is not None:   # the same window with geometric contact starts as events (as contact-list codes count)
+        rows += [("SI_CG per geometric contact start", c.si_cg, c.si_cg_sem, "J/kg"),
+                 ("SF_CG of geometric contact starts", c.sf_cg, c.sf_cg_sem, "1/s"),
+                 ("  dissipated work without a contact start", 100.0 * c.work_fraction_without_collision, None,
+                  "%")]
     for t in r.per_t_mix:
         rows.append((f"stress number SN_p (t_mix {t.t_mix:g} s)", t.SN_p, t.SN_p_sem, "-"))
         rows.append((f"E_m,sim = SI_CG*SN_p (t_mix {t.t_mix:g} s)", t.E_m_sim, t.E_m_sim_sem, "J/kg"))

@@ -7,15 +7,23 @@ Definitions used here (all SI units):
       SI_i = (Σ_c W_c^diss) / (N_c,i · m_i)            [J/kg]
 
   ``Σ_c W_c^diss`` is ``intervals/dissipated_work[k, i]`` (J), ``N_c,i`` is ``intervals/collisions[k, i]``
-  (contact starts, wall contacts included) and ``m_i`` is ``particles/mass[i]`` (kg; the CG particle mass).
+  (stress events, wall contacts included) and ``m_i`` is ``particles/mass[i]`` (kg; the CG particle mass).
+  A **stress event** is the onset of a normal load — the normal force rising from zero, in a new contact or
+  in the re-impact of an unloaded one — while the partners approach at ≥ ``stress_event_speed`` (0.01 m/s
+  by default; docs/hdf5.md "Stress events"): one per partner and collision, one per bounce, none for a
+  resting or only sliding contact. Format-1 files and ``intervals/contact_starts`` count geometric contact
+  starts instead (δ turning positive), which ``mfdem analyze`` reports beside the events.
   Only (particle, interval) pairs with ``N_c,i > 0`` have an SI. Work dissipated in pairs with ``N_c,i = 0``
   (enduring contacts that started in an earlier interval) has no stress event to be assigned to: it
   contributes nothing to SI and is reported as the diagnostic ``work_fraction_without_collision``.
 * **SI–SF distribution**: each ``SI_i`` counted ``N_c,i`` times (collision-weighted), sorted into logarithmic
   SI classes (``bins_per_decade`` classes per decade, class bounds at ``10**(j / bins_per_decade)`` J/kg).
   The stress frequency of a class is its number of events divided by the window duration (1/s, all
-  particles); pairs whose dissipated work is zero (or negative) are counted in a separate "zero" class
-  because they have no place on a logarithmic axis — they do enter SI_CG (as 0) and the percentiles.
+  particles); pairs whose dissipated work is zero or negative are counted in a separate "zero" class
+  because they have no place on a logarithmic axis. They enter SI_CG and the percentiles with their value and
+  sign: a small negative net work is the integrator's error on a pair that dissipated almost nothing (or
+  elastic energy taken in the previous interval and released in this one), and dropping its sign in one
+  statistic but not the other would make the two disagree.
 * **Mean stress intensity** ``SI_CG`` = mean of the collision-weighted distribution
   = ``Σ N_c,i · SI_i / Σ N_c,i`` = ``Σ_{N_c>0} (W_i / m_i) / Σ N_c,i`` (J/kg).
 * **Stress frequency** ``SF_CG`` = all collision events of all particles in the window / window duration
@@ -255,6 +263,7 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
     coarse = np.zeros(n_coarse, np.int64)
     fine_hist = np.zeros(n_fine, np.int64)
     zero_events = 0
+    negative_si, negative_w = [], []   # kept exactly: negative SIs are rare and enter the percentiles
     wall_events = 0
     wall_logged = True
     si_max = 0.0
@@ -273,6 +282,9 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
             wall_events += int(np.asarray(coll_wall).sum(dtype=np.int64))
         pos = si > 0
         zero_events += int(weights[~pos].sum())
+        neg = si < 0
+        negative_si.append(si[neg])
+        negative_w.append(weights[neg])
         if pos.any():
             si_pos, w_pos = si[pos], weights[pos]
             coarse += np.bincount(_class_index(si_pos, bpd), weights=w_pos, minlength=n_coarse).astype(np.int64)
@@ -294,15 +306,22 @@ def stress_statistics(read_block: BlockReader, n_rows: int, mass, durations, *, 
     _, rate_sem = batch_means(collided_k, durations, n_batches)
     n_b = min(int(n_batches), n_rows)
 
-    # percentiles: locate each in the fine histogram, then refine exactly in a second pass
+    # percentiles: negative SIs exactly, zeros, then positive ones located in the fine histogram and refined
+    # exactly in a second pass
     pct = {}
     targets = {}  # fine bin -> list of (q, rank within the bin)
     cum = np.cumsum(fine_hist)
+    neg_order = np.argsort(np.concatenate(negative_si), kind="stable")
+    neg_si = np.concatenate(negative_si)[neg_order]
+    neg_cum = np.cumsum(np.concatenate(negative_w)[neg_order])
     for q in percentiles:
         q = float(q)
         if not 0.0 < q <= 100.0:
             raise AnalysisError(f"percentile {q} outside (0, 100]")
         rank = min(max(int(math.ceil(q * total_events / 100.0)), 1), total_events)
+        if len(neg_cum) and rank <= neg_cum[-1]:
+            pct[q] = float(neg_si[int(np.searchsorted(neg_cum, rank, side="left"))])
+            continue
         if rank <= zero_events:
             pct[q] = 0.0
             continue

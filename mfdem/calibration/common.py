@@ -13,14 +13,15 @@ import math
 import os
 import tempfile
 from collections import OrderedDict
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 
 from mfdem import theory
 from mfdem.config import Config, make_config
-from mfdem.engine.materials import InputError, Material, check_range
+from mfdem.engine.materials import InputError, check_range, yield_pressure
+from mfdem.scenarios.contact_set import ContactSet, contact_set  # noqa: F401 - the twins' materials
 
 GRAVITY = 9.81          # m/s², magnitude
 PARTICLE, WALL = 0, 1   # material indices in every twin
@@ -35,34 +36,6 @@ class TargetNotReached(CalibrationError):
 
 
 # ------------------------------------------------------------------------------------------ materials
-
-
-@dataclass(frozen=True)
-class ContactSet:
-    """Everything the engine needs to know about the particle and wall materials of a twin."""
-
-    particle: Material
-    wall: Material
-    normal_model: str
-    rolling_model: str
-    friction: np.ndarray          # 2×2 material-pair matrix
-    rolling_friction: np.ndarray  # 2×2
-
-
-def contact_set(cfg: Config, youngs_modulus: float = None) -> ContactSet:
-    """Materials of ``cfg`` as the mixer uses them (mfdem.scenarios.mixer.build_simulation), with the
-    particle's Young's modulus optionally replaced (a softened modulus for a flow twin or a fill)."""
-    p, c = cfg.particles, cfg.contact
-    e = p.youngs_modulus if youngs_modulus is None else youngs_modulus
-    particle = Material(e, p.poisson_ratio, p.density, yield_ratio=p.yield_ratio or None,
-                        yield_pressure=p.yield_pressure or None, name="particles")
-    wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio, name="wall")
-    normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
-    friction = np.array([[c.friction_particle, c.friction_wall], [c.friction_wall, 0.0]])
-    rolling = np.array([[c.rolling_friction_particle, c.rolling_friction_wall], [c.rolling_friction_wall, 0.0]])
-    # the rolling model is fixed when the simulation compiles; keep it even at zero rolling friction so one
-    # compiled twin serves every parameter set of a fit (a zero coefficient gives a zero torque)
-    return ContactSet(particle, wall, normal_model, c.rolling_model, friction, rolling)
 
 
 def base_config(cfg: Config | None) -> Config:
@@ -92,12 +65,8 @@ def pair_overlap(force: float, cfg: Config, radius: float, youngs_modulus: float
     e = p.youngs_modulus if youngs_modulus is None else youngs_modulus
     e_star = e / (2.0 * (1.0 - p.poisson_ratio**2))
     r_star = radius / 2.0
-    if p.yield_ratio:
-        alpha = 2.0 * p.yield_ratio                   # a_y / R* (yield_scale 2 between equal spheres)
-    elif p.yield_pressure:
-        alpha = math.pi * p.yield_pressure / (2.0 * e_star)
-    else:
-        alpha = math.inf
+    p_y = yield_pressure(contact_set(cfg, e).particle, e_star, 2.0)   # yield_scale 2 between equal spheres
+    alpha = math.inf if p_y is None else math.pi * p_y / (2.0 * e_star)   # a_y / R*
     hertz = (3.0 * force / (4.0 * e_star * math.sqrt(r_star))) ** (2.0 / 3.0)
     if not math.isfinite(alpha):
         return hertz

@@ -293,15 +293,14 @@ def _simulation(pl: _Plan, cfg: Config, dt: float, e: float) -> Simulation:
            round(pl.r_max, 15), cs.normal_model, cs.rolling_model, run.arch, run.precision)
 
     def build():
-        return Simulation(materials=[cs.particle, cs.wall], domain=Domain(pl.lo, pl.hi),
-                          capacity=capacity_bucket(pl.n), max_radius=pl.r_max, dt=dt, gravity=(0, 0, -GRAVITY),
-                          friction=cs.friction, rolling_friction=cs.rolling_friction, normal_model=cs.normal_model,
-                          rolling_model=cs.rolling_model, max_walls=3, arch=run.arch, precision=run.precision,
-                          threads=run.threads or None)
+        return Simulation(domain=Domain(pl.lo, pl.hi), capacity=capacity_bucket(pl.n), max_radius=pl.r_max, dt=dt,
+                          gravity=(0, 0, -GRAVITY), max_walls=3, arch=run.arch, precision=run.precision,
+                          threads=run.threads or None, **cs.engine_kwargs())
 
     sim = rig(key, build)
     sim.reset(domain=Domain(pl.lo, pl.hi), max_radius=pl.r_max, dt=dt, gravity=(0, 0, -GRAVITY),
-              materials=[cs.particle, cs.wall], friction=cs.friction, rolling_friction=cs.rolling_friction)
+              materials=[cs.particle, cs.wall], friction=cs.friction, rolling_friction=cs.rolling_friction,
+              static_friction=cs.static_friction)
     return sim
 
 
@@ -317,6 +316,7 @@ def _settled_fill(setup: CompactionSetup, cfg: Config, pl: _Plan) -> np.ndarray:
     p, c = cfg.particles, cfg.contact
     key = (setup.mass, setup.die_diameter, setup.size_spread, setup.seed, setup.rayleigh_fraction,
            setup.fill_overlap, p.diameter, p.density, p.poisson_ratio, p.yield_ratio, p.yield_pressure,
+           p.yield_ratio_definition, c.static_friction_particle, c.static_friction_wall,
            pl.fill_modulus, c.friction_particle, c.friction_wall, c.rolling_friction_particle,
            c.rolling_friction_wall, c.rolling_model, cfg.wall.youngs_modulus, cfg.wall.poisson_ratio,
            cfg.run.precision)

@@ -248,15 +248,14 @@ def _simulation(pl: _Plan, cfg: Config, setup: DrumSetup) -> Simulation:
     domain = Domain(pl.lo, pl.hi, periodic=pl.periodic)
 
     def build():
-        return Simulation(materials=[cs.particle, cs.wall], domain=domain, capacity=capacity_bucket(pl.n),
-                          max_radius=pl.r_max, dt=pl.dt, gravity=(0, -GRAVITY, 0), friction=cs.friction,
-                          rolling_friction=cs.rolling_friction, normal_model=cs.normal_model,
-                          rolling_model=cs.rolling_model, max_walls=3, arch=run.arch, precision=run.precision,
-                          threads=run.threads or None)
+        return Simulation(domain=domain, capacity=capacity_bucket(pl.n), max_radius=pl.r_max, dt=pl.dt,
+                          gravity=(0, -GRAVITY, 0), max_walls=3, arch=run.arch, precision=run.precision,
+                          threads=run.threads or None, **cs.engine_kwargs())
 
     sim = rig(key, build)
     sim.reset(domain=domain, max_radius=pl.r_max, dt=pl.dt, gravity=(0, -GRAVITY, 0),
-              materials=[cs.particle, cs.wall], friction=cs.friction, rolling_friction=cs.rolling_friction)
+              materials=[cs.particle, cs.wall], friction=cs.friction, rolling_friction=cs.rolling_friction,
+              static_friction=cs.static_friction)
     return sim
 
 

@@ -14,7 +14,7 @@ from mfdem.engine.materials import InputError
 from mfdem.engine.neighbor_list import TOUCHING
 
 _PARTICLE_FIELDS = ("x", "v", "w", "f", "t", "radius", "mass", "inertia", "material", "work", "starts_particle",
-                    "starts_wall", "overlap_ratio")
+                    "starts_wall", "events_particle", "events_wall", "overlap_ratio", "overlap_partner")
 _WALL_FIELDS = ("work", "force_last", "torque_last")
 _MESH_FIELDS = ("work", "force_last", "torque_last", "power_last", "axial_torque_integral")
 

@@ -4,6 +4,7 @@ half kick."""
 import taichi as ti
 
 from mfdem.engine.pair_contacts import mirror_contacts, owner_contacts
+from mfdem.engine.state import MESH_PARTNER, WALL_PARTNER
 from mfdem.engine.walls.analytic import wall_contacts
 from mfdem.engine.walls.mesh import mesh_contacts
 
@@ -13,12 +14,18 @@ def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti
                 cur: ti.i32, pair_par: ti.template(), space: ti.template(), n: ti.i32, dt: float):
     """Evaluate every particle pair once; f, t, work, ... of particles 0..n−1 receive the owner part."""
     for i in range(n):
-        F, T, work, starts, ovl = owner_contacts(normal_model, rolling_model, i, s, nl, cur, pair_par, space, dt)
+        F, T, work, starts, events, ovl, partner = owner_contacts(normal_model, rolling_model, i, s, nl, cur,
+                                                                  pair_par, space, dt)
         s.f[i] = F
         s.t[i] = T
         s.work[i] += work
-        s.starts_particle[i] += starts
-        s.overlap_ratio[i] = ti.max(s.overlap_ratio[i], ovl)
+        if starts:
+            ti.atomic_add(s.starts_particle[i], starts)   # j > i may add to i's counts in this pass too
+        if events:
+            ti.atomic_add(s.events_particle[i], events)
+        if ovl > s.overlap_ratio[i]:
+            s.overlap_ratio[i] = ovl
+            s.overlap_partner[i] = partner
 
 
 @ti.kernel
@@ -30,10 +37,10 @@ def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s
     mesh.set_pose(n_bodies, time)
     for i in range(n):
         Fm, Tm, work_m = mirror_contacts(i, s, nl, cur, space)
-        Fw, Tw, work_w, starts_w, ovl_w = wall_contacts(normal_model, rolling_model, i, s, walls, n_walls, pair_par,
-                                                        time, dt)
-        Fb, Tb, work_b, starts_b, ovl_b = mesh_contacts(normal_model, rolling_model, i, s, mesh, n_bodies, pair_par,
-                                                        dt)
+        Fw, Tw, work_w, starts_w, events_w, ovl_w, wall_w = wall_contacts(normal_model, rolling_model, i, s, walls,
+                                                                          n_walls, pair_par, time, dt)
+        Fb, Tb, work_b, starts_b, events_b, ovl_b, body_b = mesh_contacts(normal_model, rolling_model, i, s, mesh,
+                                                                          n_bodies, pair_par, dt)
         F = s.f[i] + Fm + Fw + Fb + ti.cast(s.mass[i] * s.gravity[None], float)
         T = s.t[i] + Tm + Tw + Tb
         s.f[i] = F
@@ -41,8 +48,13 @@ def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s
         s.work[i] += work_m + work_w + work_b
         if starts_w + starts_b:
             s.starts_wall[i] += starts_w + starts_b
-        ovl = ti.max(ovl_w, ovl_b)
-        if ovl > s.overlap_ratio[i]:
-            s.overlap_ratio[i] = ovl
+        if events_w + events_b:
+            s.events_wall[i] += events_w + events_b
+        if ovl_w > s.overlap_ratio[i]:
+            s.overlap_ratio[i] = ovl_w
+            s.overlap_partner[i] = WALL_PARTNER - wall_w
+        if ovl_b > s.overlap_ratio[i]:
+            s.overlap_ratio[i] = ovl_b
+            s.overlap_partner[i] = MESH_PARTNER - body_b
         s.v[i] += F * (half_dt / s.mass[i])
         s.w[i] += T * (half_dt / s.inertia[i])

@@ -16,10 +16,19 @@ def _turn_z(v, c, s):
     return ti.Vector([c * v[0] - s * v[1], s * v[0] + c * v[1], v[2]])
 
 
+@ti.func
+def _rotate_history(h, space: ti.template(), rot):
+    """A contact history with its tangential spring ξ and rolling torque M turned by the seam rotation."""
+    xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
+    m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
+    h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
+    return h
+
+
 @ti.kernel
 def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
-               n: ti.i32, half_dt: float, dt: ti.f64, frame_step: ti.types.vector(2, ti.f64),
-               frame_angle: ti.types.vector(2, ti.f64)) -> ti.f64:
+               walls: ti.template(), n_walls: ti.i32, n: ti.i32, half_dt: float, dt: ti.f64,
+               frame_step: ti.types.vector(2, ti.f64), frame_angle: ti.types.vector(2, ti.f64)) -> ti.f64:
     """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); returns the largest squared
     displacement since the last neighbour-list build (m²).
 
@@ -27,7 +36,8 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
     in this step, ``frame_angle`` = cos, sin of its angle since the build): a common rotation about z keeps
     every pair distance, so a charge swirling round the mixer does not trigger rebuilds by itself.
     A particle wrapped through a rotational seam is turned as a whole: position, velocity, angular
-    velocity, displacement and the vectors of the contact histories it owns (pairs and mesh contacts).
+    velocity, displacement and the vectors of the contact histories it owns (pairs, analytic walls and mesh
+    contacts; walls in a rotationally periodic domain are symmetric about z, so the contact carries on).
     """
     max_d2 = 0.0
     for i in range(n):
@@ -45,18 +55,12 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
                 w = space.rotate(w, rot)
                 dsp = space.rotate(dsp, rot)
                 for k in range(nl.own_count[cur, i]):
-                    p = nl.slot(cur, i, k)
-                    h = nl.hist[cur, p]   # any state: an idle entry's history is never read
-                    xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
-                    m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
-                    h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
-                    nl.hist[cur, p] = h
+                    p = nl.slot(cur, i, k)   # any state: an idle entry's history is never read
+                    nl.hist[cur, p] = _rotate_history(nl.hist[cur, p], space, rot)
+                for k in range(n_walls):
+                    walls.hist[i, k] = _rotate_history(walls.hist[i, k], space, rot)
                 for k in ti.static(range(MAX_SLOTS)):
-                    h = mesh.slot_hist[i, k]
-                    xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
-                    m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
-                    h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
-                    mesh.slot_hist[i, k] = h
+                    mesh.slot_hist[i, k] = _rotate_history(mesh.slot_hist[i, k], space, rot)
                     mesh.slot_normal[i, k] = space.rotate(mesh.slot_normal[i, k], rot)
         s.x[i] = x
         s.v[i] = v

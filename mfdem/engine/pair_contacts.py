@@ -12,15 +12,18 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
                    nl: ti.template(), cur, pair_par: ti.template(), space: ti.template(), dt):
     """Evaluate the contacts of particle i with its neighbours j > i; store each result for j.
 
-    Returns ``(F, T, work, starts, max δ/R)`` for i: force (N) and torque (N·m), half of the dissipated work
-    of each contact (J), contacts that began this step, the largest overlap ratio of the pair (δ over the
-    smaller radius). A contact start is counted for j here too (integer atomics: order-independent).
+    Returns ``(F, T, work, starts, events, max δ/R, partner)`` for i: force (N) and torque (N·m), half of the
+    dissipated work of each contact (J), contacts and stress events that began this step, the largest
+    overlap ratio of a pair (δ over the smaller radius) and that pair's partner. Starts and events are counted
+    for j here too (integer atomics: order-independent).
     """
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
     starts_i = 0
+    events_i = 0
     ovl = 0.0
+    partner = -1
     ri = s.radius[i]
     start = nl.own_start[cur, i]
     for k in range(nl.own_count[cur, i]):
@@ -48,7 +51,7 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             i_eff = 0.0
             if ti.static(rolling_model == rolling.MODEL_CONSTANT):  # only the Type-A limiter needs it
                 i_eff = s.inertia[i] * s.inertia[j] / (s.inertia[i] + s.inertia[j])
-            F, M, h_new, dD, U, started = law.evaluate(
+            F, M, h_new, dD, U, started, event = law.evaluate(
                 normal_model, rolling_model, delta, nrm, v_c, s.w[i] - w_j, h,
                 pair_par[s.material[i], s.material[j]], r_star, 2.0, i_eff, dt)
             if delta > 0.0:
@@ -64,10 +67,16 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             if started:
                 starts_i += 1
                 ti.atomic_add(s.starts_particle[j], 1)
-            ovl = ti.max(ovl, delta / ti.min(ri, rj))
+            if event:
+                events_i += 1
+                ti.atomic_add(s.events_particle[j], 1)
+            ratio = delta / ti.min(ri, rj)
+            if ratio > ovl:
+                ovl = ratio
+                partner = j
         elif nl.state[cur, p] == PARTED:
             nl.state[cur, p] = IDLE
-    return F_i, T_i, work_i, starts_i, ovl
+    return F_i, T_i, work_i, starts_i, events_i, ovl, partner
 
 
 @ti.func

@@ -18,14 +18,14 @@ import taichi as ti
 
 from mfdem.engine import backend
 from mfdem.engine.contact import law, rolling
-from mfdem.engine.contact.law import P_MU, P_MUR
+from mfdem.engine.contact.law import P_MU, P_MUR, P_MUS, P_VEVENT, PAIR_SIZE
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
 from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift, mean_spin_z
 from mfdem.engine.materials import InputError, check_range, pair_table
 from mfdem.engine.neighbor_list import TOUCHING, NeighborList
 from mfdem.engine.space import Space
-from mfdem.engine.state import ParticleState
+from mfdem.engine.state import MESH_PARTNER, WALL_PARTNER, ParticleState
 from mfdem.engine.walls import Wall
 from mfdem.engine.walls.analytic import AnalyticWalls
 from mfdem.engine.walls.mesh import MeshWalls
@@ -72,6 +72,16 @@ def _pair_matrix(name: str, value, m: int) -> np.ndarray:
     return arr
 
 
+def _static_friction(value, dynamic: np.ndarray) -> np.ndarray:
+    """The static friction matrix: ``dynamic`` when not given; never below the dynamic coefficient."""
+    if value is None:
+        return dynamic
+    mu_s = _pair_matrix("static_friction", value, len(dynamic))
+    if np.any(mu_s < dynamic):
+        raise InputError(f"static_friction = {value!r}: must be ≥ the (dynamic) friction {dynamic.tolist()}")
+    return mu_s
+
+
 def _gravity(gravity) -> np.ndarray:
     try:
         g = np.asarray(gravity, float).reshape(3)
@@ -101,13 +111,18 @@ def _set_rows(dst, values: np.ndarray, offset: int = 0) -> None:
     copy(dst, np.ascontiguousarray(values), offset, values.shape[0])
 
 
+EVENT_SPEED = 0.01   # m/s, default stress-event speed (docs/hdf5.md "Stress events")
+
+
 class Simulation:
     """A DEM system of spheres and analytic walls.
 
     Parameters (SI units): ``materials`` — list of Material (particles and walls index into it);
     ``domain`` — Domain box; ``capacity`` — maximum number of particles; ``max_radius`` — largest particle
-    radius (m), sets the cell size; ``dt`` — time step (s); ``gravity`` (m/s²); ``friction`` and
-    ``rolling_friction`` — one number or a material-pair matrix; ``normal_model`` — "thornton_ning" or
+    radius (m), sets the cell size; ``dt`` — time step (s); ``gravity`` (m/s²); ``friction`` (dynamic,
+    sliding), ``static_friction`` (default: = friction) and ``rolling_friction`` — one number or a
+    material-pair matrix; ``event_speed`` — approach speed (m/s) from which a loading onset counts as a stress
+    event (contact/law.py); ``normal_model`` — "thornton_ning" or
     "hertz"; ``rolling_model`` — "epsd" (Type C), "constant_torque" (Type A) or "none"; ``skin`` — Verlet
     skin (m, default 0.2 × max_radius); ``max_neighbors`` — initial list length (default from the skin for a
     dense packing; grows on demand, which recompiles the kernels once);
@@ -118,7 +133,7 @@ class Simulation:
                  gravity=(0.0, 0.0, 0.0), friction=0.0, rolling_friction=0.0, normal_model: str = "thornton_ning",
                  rolling_model: str = "epsd", skin: float = None, max_neighbors: int = None,
                  max_walls: int = 8, meshes: list = (), arch: str = "auto", precision: str = "f64",
-                 threads: int = None):
+                 threads: int = None, static_friction=None, event_speed: float = EVENT_SPEED):
         # ---- validation first: nothing below compiles or allocates until the inputs are known good
         if not materials:
             raise InputError("materials: at least one material is required")
@@ -136,8 +151,10 @@ class Simulation:
             raise InputError(f"normal_model = {normal_model!r}: must be one of {', '.join(law.NORMAL_MODELS)}")
         if rolling_model not in rolling.MODELS:
             raise InputError(f"rolling_model = {rolling_model!r}: must be one of {', '.join(rolling.MODELS)}")
-        self._pairs = pair_table(self.materials, _pair_matrix("friction", friction, len(materials)),
-                                 _pair_matrix("rolling_friction", rolling_friction, len(materials)))
+        mu = _pair_matrix("friction", friction, len(materials))
+        self._pairs = pair_table(self.materials, mu, _pair_matrix("rolling_friction", rolling_friction, len(materials)),
+                                 _static_friction(static_friction, mu),
+                                 check_range("event_speed", event_speed, 0, None, unit="m/s"))
         self.skin = check_range("skin", 0.2 * self.max_radius if skin is None else skin, 0, None, lo_open=True,
                                 unit="m")
         if max_neighbors is None:
@@ -164,7 +181,7 @@ class Simulation:
         self.space = Space(lo, hi, periodic, 2 * self.max_radius + self.skin, sector)
         self.state = ParticleState(self.capacity, real)
         self.state.gravity[None] = g
-        self.pair_par = ti.field(ti.types.vector(6, real), self._pairs.shape[:2])
+        self.pair_par = ti.field(ti.types.vector(PAIR_SIZE, real), self._pairs.shape[:2])
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.walls = AnalyticWalls(self.capacity, self.max_walls, real)
         self.neighbors = NeighborList(self.space, self.capacity, k_nbr, self.skin, real)
@@ -262,10 +279,11 @@ class Simulation:
         return self.walls.n
 
     def reset(self, *, domain: Domain = None, max_radius: float = None, dt: float = None, gravity=None,
-              materials: list = None, friction=None, rolling_friction=None) -> None:
+              materials: list = None, friction=None, rolling_friction=None, static_friction=None) -> None:
         """Remove all particles and walls and restart the clock, keeping the compiled kernels.
 
-        Optionally change the time step, gravity, materials (same number), friction and the domain box; a
+        Optionally change the time step, gravity, materials (same number), friction (a new ``friction``
+        without ``static_friction`` sets both) and the domain box; a
         new box and ``max_radius`` must give the same number of cells (the impact tool and test suites
         rescale one small set-up to many parameter sets this way).
         """
@@ -281,6 +299,10 @@ class Simulation:
         mu = self._pairs[:, :, P_MU] if friction is None else _pair_matrix("friction", friction, m)
         mu_r = self._pairs[:, :, P_MUR] if rolling_friction is None else \
             _pair_matrix("rolling_friction", rolling_friction, m)
+        if static_friction is not None or friction is not None:
+            mu_s = _static_friction(static_friction, mu)
+        else:
+            mu_s = self._pairs[:, :, P_MUS]
         new_dt = self.dt if dt is None else check_range("dt", dt, 0, None, lo_open=True, unit="s")
         g = self.gravity if gravity is None else _gravity(gravity)
         r_max = self.max_radius if max_radius is None else \
@@ -291,11 +313,11 @@ class Simulation:
             self.space.rescale(lo, hi, 2 * r_max + skin)
             self.skin, self.neighbors.skin = skin, skin
         self.materials, self.max_radius, self.dt, self.gravity = mats, r_max, new_dt, g
-        self._pairs = pair_table(mats, mu, mu_r)
+        self._pairs = pair_table(mats, mu, mu_r, mu_s, float(self._pairs[0, 0, P_VEVENT]))
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.state.gravity[None] = g
         for f in (self.state.v, self.state.w, self.state.f, self.state.t,
-                  self.state.overlap_ratio, self.walls.hist,
+                  self.state.overlap_ratio, self.state.overlap_partner, self.walls.hist,
                   self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
                   self.walls.work):
             f.fill(0)
@@ -365,8 +387,9 @@ class Simulation:
         for _ in range(int(n_steps)):
             turn = self._frame_omega * self.dt
             angle = self._frame_omega * ((self.step_count + 1) * self.dt - self._frame_t0)
-            max_d2 = kick_drift(self.state, self.space, self.neighbors, self.neighbors.current, self.meshes, self.n,
-                                half, self.dt, (math.cos(turn), math.sin(turn)), (math.cos(angle), math.sin(angle)))
+            max_d2 = kick_drift(self.state, self.space, self.neighbors, self.neighbors.current, self.meshes,
+                                self.walls, self.walls.n, self.n, half, self.dt, (math.cos(turn), math.sin(turn)),
+                                (math.cos(angle), math.sin(angle)))
             self.step_count += 1
             self.time = self.step_count * self.dt
             if self._needs_rebuild or max_d2 > trigger:
@@ -429,9 +452,11 @@ class Simulation:
         return self.walls.torque_last[k].to_numpy()
 
     def accumulators(self) -> dict:
-        """Per-particle sums since the last reset: dissipated work (J) and contact starts (particle, wall)."""
+        """Per-particle sums since the last reset: dissipated work (J), stress events and geometric contact
+        starts, each with particles and with walls (contact/law.py)."""
         s = self.state
-        return {"dissipated_work": self._rows(s.work), "contacts_particle": self._rows(s.starts_particle),
+        return {"dissipated_work": self._rows(s.work), "events_particle": self._rows(s.events_particle),
+                "events_wall": self._rows(s.events_wall), "contacts_particle": self._rows(s.starts_particle),
                 "contacts_wall": self._rows(s.starts_wall)}
 
     def reset_accumulators(self) -> dict:
@@ -446,6 +471,36 @@ class Simulation:
         value = float(self._rows(self.state.overlap_ratio).max()) if self.n else 0.0
         if reset:
             self.state.overlap_ratio.fill(0)
+        return value
+
+    def deepest_contact(self) -> dict:
+        """The contact with the largest δ/R since the last reset of the overlap maxima: ``ratio`` (δ over
+        the smaller radius), ``particle`` index, ``partner`` (a particle index, "mesh b" or "wall k"),
+        ``position`` (m) and ``speed`` — the particle's speed relative to its partner now (m/s)."""
+        ratios = self._rows(self.state.overlap_ratio)
+        i = int(np.argmax(ratios)) if self.n else 0
+        code = int(self.state.overlap_partner[i])
+        x = self.state.x[i].to_numpy()
+        v = self.state.v[i].to_numpy().astype(float)
+        if code >= 0:
+            partner, v_rel = code, v - self.state.v[code].to_numpy().astype(float)
+        elif code > WALL_PARTNER:
+            b = MESH_PARTNER - code
+            partner = f"mesh {b}"
+            axis, centre = self.meshes.axis[b].to_numpy(), self.meshes.center[b].to_numpy()
+            v_rel = v - self.meshes.angular_speed(b, self.time) * np.cross(axis, x - centre)
+        else:
+            k = WALL_PARTNER - code
+            partner, v_rel = f"wall {k}", v - np.asarray(self._wall_objects[k].velocity, float)
+        return {"ratio": float(ratios[i]) if self.n else 0.0, "particle": i, "partner": partner,
+                "position": x, "speed": float(np.linalg.norm(v_rel))}
+
+    def dropped_mesh_contacts(self, reset: bool = False) -> int:
+        """Mesh contact-steps lost since the last reset because a particle had more candidate triangles or
+        simultaneous contacts than ``walls.mesh`` holds (MAX_CANDIDATES, MAX_SLOTS); should stay 0."""
+        value = int(self.meshes.dropped.to_numpy().sum())
+        if reset:
+            self.meshes.dropped.fill(0)
         return value
 
     def _stored_energy(self) -> float:

@@ -3,6 +3,9 @@
 import taichi as ti
 
 dvec3 = ti.types.vector(3, ti.f64)
+# ``overlap_partner`` codes: ≥ 0 a particle index, MESH_PARTNER − b mesh body b, WALL_PARTNER − k analytic wall k
+MESH_PARTNER = -1
+WALL_PARTNER = -1001
 
 
 @ti.data_oriented
@@ -11,7 +14,9 @@ class ParticleState:
 
     Positions are f64 always; ``real`` (f64 or f32) is the type of everything else. Accumulators:
     ``work`` — dissipated work since the last reset (J, f64); ``starts_particle`` / ``starts_wall`` —
-    contact starts with particles / walls; ``overlap_ratio`` — largest δ/R seen since the last reset; ``disp`` —
+    contact starts with particles / walls; ``events_particle`` / ``events_wall`` — stress events (see
+    contact/law.py); ``overlap_ratio`` — largest δ/R seen since the last reset and ``overlap_partner`` the
+    contact that reached it (codes above); ``disp`` —
     displacement since the last neighbour-list build (m); ``gravity`` — acceleration on every particle (m/s²).
     """
 
@@ -31,10 +36,15 @@ class ParticleState:
         self.work = ti.field(ti.f64, capacity)
         self.starts_particle = ti.field(ti.i32, capacity)
         self.starts_wall = ti.field(ti.i32, capacity)
+        self.events_particle = ti.field(ti.i32, capacity)
+        self.events_wall = ti.field(ti.i32, capacity)
         self.overlap_ratio = ti.field(real, capacity)
+        self.overlap_partner = ti.field(ti.i32, capacity)
         self.gravity = ti.field(dvec3, ())
 
     def reset_accumulators(self) -> None:
         self.work.fill(0)
         self.starts_particle.fill(0)
         self.starts_wall.fill(0)
+        self.events_particle.fill(0)
+        self.events_wall.fill(0)

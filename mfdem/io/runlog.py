@@ -16,13 +16,15 @@ from mfdem import __version__
 from mfdem.io.repair import RepairError, clear_write_flags
 
 FORMAT = "mfdem-run"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: stress events in intervals/collisions, geometric contact starts beside them
 
 _INTERVAL_ROWS = {  # name: (per-particle?, dtype); "t_end" is appended last
     "t_start": (False, "f8"),
     "dissipated_work": (True, "f8"),
     "collisions": (True, "i4"),
     "collisions_wall": (True, "i4"),
+    "contact_starts": (True, "i4"),
+    "contact_starts_wall": (True, "i4"),
     "rotor_work": (False, "f8"),
     "n_inserted": (False, "i4"),
     "t_end": (False, "f8"),
@@ -38,6 +40,7 @@ TIMESERIES_FIELDS = {
     "potential_energy": "f8",
     "n_inserted": "i4",
     "max_overlap_ratio": "f8",
+    "dropped_mesh_contacts": "i4",
     "time": "f8",  # last
 }
 _SNAPSHOT_ROWS = {  # name: (trailing shape given N, dtype); "time" last
@@ -132,10 +135,12 @@ class RunWriter:
 
     # -- rows
 
-    def append_interval(self, *, t_start, t_end, dissipated_work, collisions, collisions_wall, rotor_work,
-                        n_inserted) -> int:
+    def append_interval(self, *, t_start, t_end, dissipated_work, collisions, collisions_wall, contact_starts,
+                        contact_starts_wall, rotor_work, n_inserted) -> int:
         row = dict(t_start=t_start, dissipated_work=dissipated_work, collisions=collisions,
-                   collisions_wall=collisions_wall, rotor_work=rotor_work, n_inserted=n_inserted, t_end=t_end)
+                   collisions_wall=collisions_wall, contact_starts=contact_starts,
+                   contact_starts_wall=contact_starts_wall, rotor_work=rotor_work, n_inserted=n_inserted,
+                   t_end=t_end)
         k = self._intervals["t_end"].shape[0]
         for name in _INTERVAL_ROWS:  # t_end last: it marks the row complete
             ds = self._intervals[name]
@@ -178,8 +183,9 @@ class RunWriter:
     def flush(self) -> None:
         self._f.flush()
 
-    def close(self, status: str = "complete") -> None:
-        """Close the SWMR writer and record ``status`` (complete / interrupted / failed)."""
+    def close(self, status: str = "complete", failure: str | None = None) -> None:
+        """Close the SWMR writer and record ``status`` (complete / interrupted / failed) and, for a failed run,
+        why (root attribute ``failure``)."""
         if self._f is None:
             return
         self._f.flush()
@@ -187,6 +193,8 @@ class RunWriter:
         self._f = None
         with h5py.File(self.path, "r+") as f:
             f.attrs["status"] = status
+            if failure:
+                f.attrs["failure"] = failure
 
 
 def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
@@ -217,6 +225,8 @@ def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
     w._ckpt = [{n: f[f"checkpoint/{g}/{n}"] for n in checkpoint_names} for g in ("a", "b")]
     w._valid = f["checkpoint/valid"]
     f.attrs["status"] = "running"
+    if "failure" in f.attrs:
+        del f.attrs["failure"]
     f.flush()
     f.swmr_mode = True
     return w
@@ -267,6 +277,16 @@ class RunFile:
     @property
     def status(self) -> str:
         return str(self.attrs["status"])
+
+    @property
+    def failure(self) -> str | None:
+        """Why a failed run stopped (None when it did not fail or the file predates the attribute)."""
+        value = self.attrs.get("failure")
+        return None if value is None else str(value)
+
+    def has_interval(self, name: str) -> bool:
+        """Whether ``intervals/<name>`` exists (``contact_starts`` is absent from format-1 files)."""
+        return f"intervals/{name}" in self._f
 
     @property
     def rpm(self) -> float:

@@ -3,6 +3,11 @@
 What a user asks first about a parameter set: restitution, contact time, largest overlap and dissipated
 work at a given impact speed, next to Thornton's theory (physics.md §2). No gravity; the bodies start just
 touching, so the contact begins at t = 0.
+
+A sphere too soft for the speed does not bounce: it is pressed through the wall (its centre more than a
+diameter behind the surface, where a wall no longer holds it) or through its partner (the centres pass).
+That is reported as ``pass_through`` — the result of asking Thornton–Ning for more than it can give above
+about √(3 p_y/ρ) — with the restitution and contact time undefined (NaN).
 """
 
 import math
@@ -12,6 +17,7 @@ import numpy as np
 
 from mfdem import theory
 from mfdem.engine.materials import InputError, Material, check_range, effective_modulus
+from mfdem.engine.materials import yield_pressure as yield_pressure_of
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
 
@@ -23,6 +29,7 @@ class ImpactResult:
     restitution: float             # −v_n after / v_n before (relative normal velocity)
     tangential_restitution: float  # v_t after / v_t before of the sphere centre (relative), NaN for θ = 0
     max_overlap: float             # m
+    max_overlap_ratio: float       # δ_max / R
     contact_time: float            # s, duration of a non-zero normal force
     dissipated_work: float         # J, from the engine's per-particle accumulators
     yield_velocity: float          # m/s, Thornton's V_y for this pair (inf for an elastic model)
@@ -33,6 +40,9 @@ class ImpactResult:
     impact_energy: float           # J, ½ m* V_n²
     dt: float                      # s
     steps: int
+    pass_through: bool = False     # the sphere was pressed through the wall or its partner
+    pass_through_speed: float = math.inf   # m/s, √(3 p_y/ρ): above it a sphere passes a wall (inf: elastic)
+    ended: bool = True             # False: the contact had not ended after the step budget
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +66,7 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
                     velocity: float, yield_ratio: float = None, yield_pressure: float = None, angle: float = 0.0,
                     target: str = "wall", friction: float = 0.0, wall_youngs_modulus: float = None,
                     wall_poisson_ratio: float = None, steps_per_contact: int = 200, normal_model: str = None,
-                    precision: str = "f64") -> ImpactResult:
+                    precision: str = "f64", yield_ratio_definition: str = "contact_radius") -> ImpactResult:
     """Simulate one collision; see ImpactResult. ``angle`` (deg) is measured from the normal.
 
     ``normal_model`` defaults to "thornton_ning" when a yield ratio or pressure is given, else "hertz".
@@ -70,7 +80,8 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
         raise InputError(f"target = {target!r}: must be 'wall' or 'sphere'")
     if normal_model is None:
         normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
-    particle = Material(youngs_modulus, poisson_ratio, density, yield_ratio, yield_pressure, name="particle")
+    particle = Material(youngs_modulus, poisson_ratio, density, yield_ratio, yield_pressure, name="particle",
+                        yield_ratio_definition=yield_ratio_definition)
     particle.validate()
     check_range("particle.density", density, 0, None, lo_open=True, unit="kg/m^3")
     wall = Material(youngs_modulus if wall_youngs_modulus is None else wall_youngs_modulus,
@@ -85,11 +96,11 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
     v_n = velocity * math.cos(math.radians(angle))
     v_t = velocity * math.sin(math.radians(angle))
     hertz = theory.hertz_impact(m_star, r_star, e_star, v_n)
+    p_y = math.inf
     if normal_model == "hertz":
         v_y = math.inf
     else:
-        p_y = theory.yield_pressure_from_ratio(yield_ratio, e_star, r_star, r_yield) if yield_ratio is not None \
-            else yield_pressure
+        p_y = yield_pressure_of(particle, e_star, r_yield / r_star)
         v_y = theory.yield_velocity(p_y, e_star, r_star, m_star)
     dt = hertz.contact_time / steps_per_contact
 
@@ -113,11 +124,17 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
         f = sim.forces[0]
         return abs(f @ n_hat)
 
+    def passed() -> bool:
+        """The wall holds a sphere up to δ = 2R; two spheres have passed when their centres crossed."""
+        z = sim.positions[:, 2]
+        return bool(z[0] <= -2.0 * radius if target == "wall" else z[0] <= z[1])
+
     # step until the bodies separate; the force at each step gives F_max and the contact time
     f_max, f_last, f_before_last, k_last = 0.0, 0.0, 0.0, 0
     max_steps = 50 * steps_per_contact
     steps = 0
-    while True:
+    through = ended = False
+    while steps < max_steps:
         sim.step(1)
         steps += 1
         fn = normal_force()
@@ -125,22 +142,28 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
             f_max = max(f_max, fn)
             f_before_last, f_last, k_last = f_last, fn, steps
         elif k_last and relative_velocity() @ n_hat > 0.0:
+            ended = True
             break
-        if steps >= max_steps:
-            raise RuntimeError(f"the impact did not end within {max_steps} steps; check the parameters")
-    # the force vanishes like (δ − δ_p)^{3/2}: F^{2/3} is linear in time near the end, extrapolate its zero
-    a, b = f_before_last ** (2.0 / 3.0), f_last ** (2.0 / 3.0)
-    contact_time = (k_last + (min(b / (a - b), 1.0) if a > b else 1.0)) * dt
-
-    v_after = relative_velocity()
-    rel_before = -v_n * n_hat + v_t * t_hat
-    e_n = -(v_after @ n_hat) / (rel_before @ n_hat)
-    e_t = (v_after @ t_hat) / v_t if v_t > 0 else math.nan
+        if passed():
+            through = True
+            break
+    e_n = e_t = contact_time = math.nan
+    if ended:
+        # the force vanishes like (δ − δ_p)^{3/2}: F^{2/3} is linear in time near the end, extrapolate its zero
+        a, b = f_before_last ** (2.0 / 3.0), f_last ** (2.0 / 3.0)
+        contact_time = (k_last + (min(b / (a - b), 1.0) if a > b else 1.0)) * dt
+        v_after = relative_velocity()
+        rel_before = -v_n * n_hat + v_t * t_hat
+        e_n = -(v_after @ n_hat) / (rel_before @ n_hat)
+        e_t = (v_after @ t_hat) / v_t if v_t > 0 else math.nan
     acc = sim.accumulators()
     return ImpactResult(
         restitution=float(e_n), tangential_restitution=float(e_t),
-        max_overlap=sim.max_overlap_ratio() * radius, contact_time=float(contact_time),
+        max_overlap=sim.max_overlap_ratio() * radius, max_overlap_ratio=sim.max_overlap_ratio(),
+        contact_time=float(contact_time),
         dissipated_work=float(acc["dissipated_work"].sum()), yield_velocity=float(v_y),
         angular_velocity_after=float(np.linalg.norm(sim.angular_velocities[0])), max_force=float(f_max),
         restitution_theory=theory.thornton_restitution(v_n / v_y) if math.isfinite(v_y) else 1.0,
-        hertz_contact_time=hertz.contact_time, impact_energy=0.5 * m_star * v_n**2, dt=dt, steps=steps)
+        hertz_contact_time=hertz.contact_time, impact_energy=0.5 * m_star * v_n**2, dt=dt, steps=steps,
+        pass_through=through, ended=ended or through,
+        pass_through_speed=math.sqrt(3.0 * p_y / density) if math.isfinite(v_y) else math.inf)

@@ -15,12 +15,14 @@ import numpy as np
 import trimesh
 from scipy.spatial import cKDTree
 
+from mfdem import theory
 from mfdem.config import Config
-from mfdem.engine.materials import InputError, Material
+from mfdem.engine.materials import InputError, Material, effective_modulus
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.timestep import advise
 from mfdem.engine.walls.mesh import MeshBody, distance_to_surface
 from mfdem.geometry import GeometryError, NobiltaParams, build_rotor, build_vessel, load_mesh, sector
+from mfdem.scenarios.contact_set import contact_set
 
 GRAVITY = (0.0, -9.81, 0.0)   # m/s², horizontal rotor axis
 RANDOM_PACKING = 0.64         # densest random packing: the fill must fit at this solid fraction
@@ -84,10 +86,8 @@ def time_step(cfg: Config, geometry: MixerGeometry) -> float:
     p = cfg.particles
     particle = Material(p.youngs_modulus, p.poisson_ratio, p.density)
     wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio)
-    tip_speed = max(2 * math.pi * cfg.run.rpm / 60.0 * float(np.linalg.norm(geometry.rotor.vertices[:, :2],
-                                                                            axis=1).max()), 1.0)
     dt = cfg.run.dt or None
-    return advise(p.diameter / 2, particle, tip_speed, wall=wall, dt=dt,
+    return advise(p.diameter / 2, particle, max(tip_speed(cfg, geometry), 1.0), wall=wall, dt=dt,
                   steps_per_contact=cfg.run.steps_per_contact).dt
 
 
@@ -102,15 +102,54 @@ def check_fill(cfg: Config, geometry: MixerGeometry) -> None:
             f"{RANDOM_PACKING * geometry.free_volume * 1e6:.2f} mL of particles)")
 
 
+def tip_speed(cfg: Config, geometry: MixerGeometry) -> float:
+    """Rotor tip speed (m/s): ω times the largest radius of the rotor mesh."""
+    return 2 * math.pi * cfg.run.rpm / 60.0 * float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
+
+
+def tip_impact_overlap(cfg: Config, speed: float, yield_pressure: float = None) -> float:
+    """δ_max/R of a particle hit head-on by a wall of ``cfg``'s wall material at ``speed`` (m/s): Thornton's
+    closed form (physics.md §2.2; Hertz for an elastic particle). ``yield_pressure`` replaces the particle's
+    p_y against the wall."""
+    cs = contact_set(cfg)
+    r = cfg.particles.diameter / 2
+    e_star = effective_modulus(cs.particle, cs.wall)
+    p_y = cs.yield_pressures()["particle_wall"] if yield_pressure is None else yield_pressure
+    return theory.impact_overlap(p_y, e_star, r, cfg.particle_mass, speed) / r
+
+
+def check_tip_impact(cfg: Config, geometry: MixerGeometry) -> float:
+    """Refuse (InputError) a material that a head-on rotor-tip hit would press beyond ``run.overlap_limit``
+    when ``run.overlap_action`` is "refuse" (else warn); returns that hit's δ_max/R."""
+    speed = tip_speed(cfg, geometry)
+    ratio = tip_impact_overlap(cfg, speed)
+    limit = cfg.run.overlap_limit
+    if ratio <= limit:
+        return ratio
+    p = cfg.particles
+    p_y = contact_set(cfg).yield_pressures()["particle_wall"]
+    what = "elastic (Hertz) particle" if p_y is None else \
+        (f"p_y = {p_y / 1e6:.3g} MPa against the wall; particles pass through a wall above "
+         f"√(3 p_y/ρ) = {math.sqrt(3 * p_y / p.density):.3g} m/s")
+    lo, hi = (p_y or 1e3), 1e12     # the p_y that keeps this hit within the limit, by bisection
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if tip_impact_overlap(cfg, speed, mid) > limit else (lo, mid)
+    message = (f"run.rpm = {cfg.run.rpm:g}: a head-on hit by the rotor tip at {speed:.3g} m/s would press a "
+               f"particle {ratio:.2g} R into the wall (E = {p.youngs_modulus:.3g} Pa, {what}), beyond "
+               f"run.overlap_limit = {limit:g} R, where Thornton-Ning means nothing. Use a harder particle "
+               f"(particles.yield_pressure ≥ {hi / 1e6:.3g} MPa at this E; docs/default_material.md), a lower "
+               "rpm, or set run.overlap_action = \"stop\" (stop when it happens) or \"warn\" to run anyway")
+    if cfg.run.overlap_action == "refuse":
+        raise InputError(message)
+    warnings.warn(message, stacklevel=2)
+    return ratio
+
+
 def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulation:
     """The engine for the mixer: particle and wall materials, rotor and vessel meshes, sector domain."""
-    p, c = cfg.particles, cfg.contact
-    particle = Material(p.youngs_modulus, p.poisson_ratio, p.density,
-                        yield_ratio=p.yield_ratio or None, yield_pressure=p.yield_pressure or None,
-                        name="particles")
-    wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio, name="wall")
-    normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
-    r = p.diameter / 2
+    cs = contact_set(cfg)
+    r = cfg.particles.diameter / 2
     m = 4 * r
     rv, length = geometry.vessel_radius, geometry.length
     if cfg.run.full_mixer:
@@ -118,21 +157,18 @@ def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulat
     else:
         domain = Domain((-m, -m, -m), (rv + m, rv + m, length + m), sector_angle_deg=72.0)
     omega = 2 * math.pi * cfg.run.rpm / 60.0
-    tip_speed = omega * float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
     # a skin that the fastest particles (about the tip speed) cross in no fewer than ~8 steps: fewer list
     # rebuilds at high speed, at the price of longer lists
-    skin = cfg.engine.skin or min(0.6 * r, max(0.2 * r, 8 * tip_speed * dt))
+    skin = cfg.engine.skin or min(0.6 * r, max(0.2 * r, 8 * tip_speed(cfg, geometry) * dt))
     rotor = MeshBody(geometry.rotor.vertices, np.asarray(geometry.rotor.faces), material=1, omega=omega,
                      start_time=cfg.run.fill_time, ramp_time=cfg.run.rotor_ramp_time, name="rotor")
     vessel = MeshBody(geometry.vessel.vertices, np.asarray(geometry.vessel.faces), material=1, name="vessel")
-    friction = np.array([[c.friction_particle, c.friction_wall], [c.friction_wall, 0.0]])
-    rolling = np.array([[c.rolling_friction_particle, c.rolling_friction_wall], [c.rolling_friction_wall, 0.0]])
-    return Simulation(materials=[particle, wall], domain=domain, capacity=cfg.n_particles, max_radius=r, dt=dt,
-                      gravity=GRAVITY, friction=friction, rolling_friction=rolling, normal_model=normal_model,
-                      rolling_model=c.rolling_model if any(rolling.ravel()) else "none",
-                      skin=skin, max_neighbors=cfg.engine.max_neighbors or None, max_walls=0,
-                      meshes=[rotor, vessel], arch=cfg.run.arch, precision=cfg.run.precision,
-                      threads=cfg.run.threads or None)
+    engine = cs.engine_kwargs()
+    if not any(cs.rolling_friction.ravel()):
+        engine["rolling_model"] = "none"
+    return Simulation(domain=domain, capacity=cfg.n_particles, max_radius=r, dt=dt, gravity=GRAVITY, skin=skin,
+                      max_neighbors=cfg.engine.max_neighbors or None, max_walls=0, meshes=[rotor, vessel],
+                      arch=cfg.run.arch, precision=cfg.run.precision, threads=cfg.run.threads or None, **engine)
 
 
 class Inlets:

@@ -10,17 +10,19 @@ from mfdem.io import RunWriter
 
 def write_run(path, work, collisions, *, collisions_wall=None, mass=None, dt_out=0.005, t0=0.0, rpm=5000.0,
               rotor_work=None, timeseries=None, n_inserted=None, insert_time=None, status="complete",
-              rotor_start_time=None):
+              rotor_start_time=None, contact_starts=None):
     """Write a run file with K intervals of ``work`` (K, N) J and ``collisions`` (K, N).
 
     ``timeseries``: dict with ``time``, ``rotor_power``, ``kinetic_energy`` (other fields zero); default: ten
     samples per interval at the interval's mean rotor power and a constant kinetic energy.
+    ``contact_starts`` (K, N): the geometric contact starts (default: equal to ``collisions``).
     """
     work = np.asarray(work, dtype=float)
     collisions = np.asarray(collisions, dtype=np.int32)
     k, n = work.shape
     mass = np.full(n, 1.0e-3) if mass is None else np.asarray(mass, dtype=float)
     collisions_wall = np.zeros_like(collisions) if collisions_wall is None else np.asarray(collisions_wall)
+    contact_starts = collisions if contact_starts is None else np.asarray(contact_starts, dtype=np.int32)
     rotor_work = work.sum(axis=1) if rotor_work is None else np.asarray(rotor_work, dtype=float)
     n_inserted = np.full(k, n) if n_inserted is None else np.asarray(n_inserted)
     attrs = dict(config="# synthetic test run\n", rpm=rpm, omega=2 * np.pi * rpm / 60, dt=1e-6,
@@ -33,6 +35,7 @@ def write_run(path, work, collisions, *, collisions_wall=None, mass=None, dt_out
     for i in range(k):
         w.append_interval(t_start=t0 + i * dt_out, t_end=t0 + (i + 1) * dt_out, dissipated_work=work[i],
                           collisions=collisions[i], collisions_wall=collisions_wall[i],
+                          contact_starts=contact_starts[i], contact_starts_wall=np.zeros(n, np.int32),
                           rotor_work=rotor_work[i], n_inserted=n_inserted[i])
     if timeseries is None:
         per = 10
@@ -42,7 +45,7 @@ def write_run(path, work, collisions, *, collisions_wall=None, mass=None, dt_out
     m = len(timeseries["time"])
     rows = {name: np.zeros(m) for name in ("rotor_angle", "rotor_torque", "elastic_energy",
                                            "dissipated_work_total", "rotor_work_total", "potential_energy",
-                                           "max_overlap_ratio")}
+                                           "max_overlap_ratio", "dropped_mesh_contacts")}
     rows["n_inserted"] = np.full(m, n)
     rows.update({key: np.asarray(v, dtype=float) for key, v in timeseries.items()})
     w.append_timeseries(rows)

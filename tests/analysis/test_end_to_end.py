@@ -15,7 +15,7 @@ def test_analyze_a_real_run(sector_run):
     steady_from = 0.005   # s: the rotor starts at 0.002 s and spins up within 1 ms; the run ends at 0.008 s
     res = CliRunner().invoke(main, ["analyze", str(path), "--json", "--steady-from", str(steady_from)])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)   # warnings go to stderr
     for key in ("rpm", "SI_CG", "SF_CG", "SN_p", "E_m_sim", "specific_power_sim", "steady_from"):
         assert math.isfinite(out[key]) and out[key] > 0, key
     assert out["rpm"] == 3000.0 and out["steady_from"] == pytest.approx(steady_from)

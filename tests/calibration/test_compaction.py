@@ -68,13 +68,16 @@ def test_stiffer_or_harder_particles_give_a_steeper_curve(base, compaction_case)
         assert np.all((s2 - s2[0])[1:] < (s0 - s0[0])[1:]), changes
 
 
-def test_halving_the_piston_speed_changes_the_curve_by_less_than_2_percent(base):
+def test_halving_the_piston_speed_changes_the_curve_by_less_than_4_percent(base):
+    """The bar was 2 % until unloaded contacts stopped carrying a tangential spring (F_n = 0 inside δ_p
+    releases ξ). This 470-particle bed then rearranges a little differently at each speed: halving 0.1 m/s
+    changes the curve by 3.1 %, halving 0.05 m/s by 3.5 % — configuration noise of a small bed, not inertia
+    (which would shrink with the speed)."""
     setup, cfg, r = base
-    check = quasi_static_check(setup, cfg)
+    check = quasi_static_check(setup, cfg, tolerance=0.04)
     assert check["piston_speed"] == pytest.approx(0.1)
     assert check["displacement_at_target"] == pytest.approx(r.displacement_at_target, rel=1e-12)  # cached fill
     assert check["passed"], check["curve_change"]
-    assert check["curve_change"] < 0.02
 
 
 def test_cli_writes_curve_csv_and_png(tmp_path, compaction_case):
@@ -110,3 +113,16 @@ def test_bad_input_is_a_clear_error(tmp_path, compaction_case):
     bad.write_text("# measured\ndisp,force\n0,0\n1e-4,10\n2e-4,20\n3e-4,30\n4e-4,40\n")
     with pytest.raises(InputError, match="missing column.*displacement_m, force_n"):
         read_curve_csv(bad)
+
+
+def test_the_default_particle_reaches_the_papers_1000_N_at_a_physical_porosity():
+    """The paper's test (1 g, Ø 12 mm die, 1000 N = 8.8 MPa) with the default material at a coarse 2 mm size:
+    the soft estimate this default replaced reached about 33 N at most (docs/default_material.md)."""
+    from mfdem.calibration import CompactionSetup  # noqa: PLC0415
+    from mfdem.config import make_config  # noqa: PLC0415
+
+    cfg = make_config(overrides={"particles": {"diameter": 2e-3}, "run": {"arch": "cpu"}})
+    r = simulate_compaction(CompactionSetup(mass=1e-3, die_diameter=0.012, target_force=1000.0), cfg)
+    assert r.force.max() >= 1000.0
+    assert 0.15 < r.porosity_at_target < r.initial_porosity
+    assert r.max_overlap_ratio < 1.0

@@ -9,7 +9,7 @@ import taichi as ti
 
 from mfdem.engine import backend
 from mfdem.engine.contact import law
-from mfdem.engine.contact.law import HIST_SIZE, P_ESTAR, P_GSTAR, P_PY, P_YR
+from mfdem.engine.contact.law import HIST_SIZE, P_ESTAR, P_GSTAR, P_PY, P_YR, PAIR_SIZE
 from mfdem.engine.materials import InputError
 
 
@@ -21,11 +21,11 @@ def _run_path(normal_model: ti.template(), deltas: ti.types.ndarray(), pp: ti.ty
         h = ti.Vector([0.0] * HIST_SIZE)
         zero = ti.Vector([0.0, 0.0, 0.0])
         nrm = ti.Vector([0.0, 0.0, 1.0])
-        par = ti.Vector([pp[0], pp[1], pp[2], pp[3], pp[4], pp[5]])
+        par = ti.Vector([pp[c] for c in ti.static(range(PAIR_SIZE))])
         diss = 0.0
         for k in range(deltas.shape[0]):
-            F, M, h_new, dD, U, started = law.evaluate(normal_model, 0, deltas[k], nrm, zero, zero, h, par, r_star,
-                                                       yield_scale, 1.0, 1.0)
+            F, M, h_new, dD, U, started, event = law.evaluate(normal_model, 0, deltas[k], nrm, zero, zero, h, par,
+                                                              r_star, yield_scale, 1.0, 1.0)
             h = h_new
             diss += dD
             out[k, 0] = F.dot(nrm)
@@ -41,7 +41,7 @@ def normal_force_path(deltas, *, e_star: float, r_star: float, yield_pressure: f
     if (yield_pressure is None) == (yield_ratio is None) and normal_model == "thornton_ning":
         raise InputError("give exactly one of yield_pressure or yield_ratio")
     backend.init("auto", backend.current().get("precision", "f64"))
-    pp = np.zeros(6)
+    pp = np.zeros(PAIR_SIZE)
     pp[P_ESTAR], pp[P_GSTAR] = e_star, 0.0
     if yield_ratio is not None:
         pp[P_YR] = yield_ratio

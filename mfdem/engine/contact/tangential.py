@@ -2,8 +2,12 @@
 
 History ξ (m) is the elastic tangential displacement; the no-slip stiffness is k_t = 8 G* a with the
 current contact radius a (Mindlin). Each step the old ξ is projected onto the current tangent plane and
-rescaled to keep its length, then incremented by v_t Δt; if k_t|ξ| exceeds μ|F_n| the spring slips and ξ is
-reset to the Coulomb limit.
+rescaled to keep its length, then incremented by v_t Δt. A sticking contact slips when k_t|ξ| exceeds
+μ_s F_n (static friction); a sliding contact carries μ_d F_n (dynamic friction) and sticks again once the
+spring force falls below that, as in Rocky's static/dynamic Coulomb limit. In slip ξ is reset to the force
+actually carried. A contact without normal force (an unloaded Thornton–Ning contact inside its residual
+overlap, F_n = 0) carries no tangential force and its spring is released (ξ = 0), so that it does not wind
+up while the surfaces only touch.
 """
 
 import taichi as ti
@@ -22,14 +26,22 @@ def project(vec, n):
 
 
 @ti.func
-def spring_force(xi_old, n, v_t, dt, k_t, mu, f_n):
-    """Return ``(F_t, xi)``: tangential force on the first body (N) and the new elastic displacement (m)."""
+def spring_force(xi_old, n, v_t, dt, k_t, mu_static, mu_dynamic, f_n, sliding_old):
+    """Return ``(F_t, xi, sliding)``: tangential force on the first body (N), the new elastic displacement
+    (m) and 1 if the contact slides (its previous value ``sliding_old`` selects the limit)."""
     xi = project(xi_old, n) + v_t * dt
     F_t = -k_t * xi
-    f_max = mu * f_n
-    f2 = F_t.dot(F_t)
-    if f2 > f_max * f_max:
-        F_t *= f_max / ti.sqrt(f2)
-        if k_t > 0.0:
+    sliding = 0.0
+    if f_n > 0.0 and k_t > 0.0:
+        limit = mu_static * f_n
+        if sliding_old > 0.0:
+            limit = mu_dynamic * f_n
+        f2 = F_t.dot(F_t)
+        if f2 > limit * limit:
+            F_t *= mu_dynamic * f_n / ti.sqrt(f2)
             xi = -F_t / k_t
-    return F_t, xi
+            sliding = 1.0
+    else:
+        F_t = ti.zero(F_t)
+        xi = ti.zero(xi)
+    return F_t, xi, sliding

@@ -62,13 +62,15 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                   walls: ti.template(), n_walls, pair_par: ti.template(), time, dt):
     """Sum the wall contacts of particle i (dissipated work wholly to the particle); adds to the walls' sums.
 
-    Returns ``(F, T, work, starts, max δ/R)``.
+    Returns ``(F, T, work, starts, events, max δ/R, wall of the largest overlap)``.
     """
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
     starts_i = 0
+    events_i = 0
     ovl = 0.0
+    deepest = 0
     ri = s.radius[i]
     for k in range(n_walls):
         row = walls.rows[k]
@@ -87,7 +89,7 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
         if touching or h[1] > 0.0:
             if not touching:
                 delta = ti.min(delta, 0.0)
-            F, T, T_wall, h_new, dD, started = wall_contact(
+            F, T, T_wall, h_new, dD, started, event = wall_contact(
                 normal_model, rolling_model, i, s, delta, nrm, dx, ti.cast(_v3(row, W_VEL), float),
                 ti.cast(_v3(row, W_OMEGA), float), h, pair_par[s.material[i], ti.cast(row[W_MAT], ti.i32)], dt)
             walls.hist[i, k] = h_new
@@ -95,7 +97,10 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
             T_i += T
             work_i += dD
             starts_i += started
-            ovl = ti.max(ovl, delta / ri)
+            events_i += event
+            if delta / ri > ovl:
+                ovl = delta / ri
+                deepest = k
             walls.force[k] += ti.cast(F, ti.f64)
             walls.torque[k] += ti.cast(T_wall, ti.f64)
-    return F_i, T_i, work_i, starts_i, ovl
+    return F_i, T_i, work_i, starts_i, events_i, ovl, deepest

@@ -220,7 +220,9 @@ class MeshWalls:
         self.slot_normal = ti.field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
         self.slot_hist = ti.field(ti.types.vector(HIST_SIZE, real), (capacity, MAX_SLOTS))
         self.slot_load = ti.field(ti.types.vector(6, ti.f64), (capacity, MAX_SLOTS))  # this step's F, T_wall
-        self.dropped = ti.field(ti.i32, ())
+        # contact-steps lost because a particle had more than MAX_CANDIDATES candidate contacts (0) or more
+        # than MAX_SLOTS contacts (1); read and reset by Simulation.dropped_mesh_contacts
+        self.dropped = ti.field(ti.i32, 2)
         # per-body sums (force/torque on the particles, torque about the axis, power, work)
         self.force = ti.field(dvec3, nb)
         self.torque = ti.field(dvec3, nb)
@@ -253,7 +255,7 @@ class MeshWalls:
     def clear(self) -> None:
         self.slot_body.fill(-1)
         for f in (self.slot_hist, self.slot_normal, self.force, self.torque, self.force_last, self.torque_last,
-                  self.power_last, self.work, self.axial_torque_integral):
+                  self.power_last, self.work, self.axial_torque_integral, self.dropped):
             f.fill(0)
 
     def angle(self, b: int, time: float) -> float:
@@ -265,6 +267,14 @@ class MeshWalls:
         if tau < body.ramp_time:
             return 0.5 * body.omega * tau * tau / body.ramp_time
         return 0.5 * body.omega * body.ramp_time + body.omega * (tau - body.ramp_time)
+
+    def angular_speed(self, b: int, time: float) -> float:
+        """Angular speed ω of body b at ``time`` (rad/s) — the Python twin of ``kinematics``."""
+        body = self.bodies[b]
+        tau = time - body.start_time
+        if tau <= 0:
+            return 0.0
+        return body.omega * min(tau / body.ramp_time, 1.0) if body.ramp_time > 0 else body.omega
 
     @ti.func
     def kinematics(self, b, time):
@@ -366,14 +376,17 @@ def closest_point(p, a, b, c):
 @ti.func
 def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, s: ti.template(),
                   mesh: ti.template(), n_bodies, pair_par: ti.template(), dt):
-    """Contacts of particle i with every mesh body. Returns ``(F, T, work, starts, max δ/R)`` like the
-    other contact functions; each contact slot keeps its load on the body (``slot_load``). The bodies' poses
-    must be set for this step (``set_pose``)."""
+    """Contacts of particle i with every mesh body. Returns ``(F, T, work, starts, events, max δ/R, body of
+    the largest overlap)`` like the other contact functions; each contact slot keeps its load on the body
+    (``slot_load``). Contacts beyond the candidate or slot capacity are counted in ``mesh.dropped``. The
+    bodies' poses must be set for this step (``set_pose``)."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
     starts_i = 0
+    events_i = 0
     ovl = 0.0
+    deepest = 0
     ri = s.radius[i]
     xi = s.x[i]
     # ---- gather candidate contacts (body frame closest points), see the module docstring
@@ -404,7 +417,9 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 q, kind, idx = closest_point(y, a, bb, cc)
                 d = y - q
                 d2 = d.dot(d)
-                if d2 < ri * ri and n_c < MAX_CANDIDATES:
+                if d2 < ri * ri and n_c == MAX_CANDIDATES:
+                    ti.atomic_add(mesh.dropped[0], 1)
+                elif d2 < ri * ri:
                     feat = t
                     if kind == EDGE:
                         feat = mesh.tri_edge[t][idx]
@@ -479,10 +494,10 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 slot = free
                 mesh.slot_hist[i, slot] = ti.zero(mesh.slot_hist[i, slot])
             if slot < 0:
-                ti.atomic_add(mesh.dropped[None], 1)
+                ti.atomic_add(mesh.dropped[1], 1)
             else:
                 matched[slot] = 1
-                F, T, T_wall, h_new, dD, started = wall_contact(
+                F, T, T_wall, h_new, dD, started, event = wall_contact(
                     normal_model, rolling_model, i, s, delta, nrm, ti.cast(xi - ctr, float),
                     ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * ax, float), mesh.slot_hist[i, slot],
                     pair_par[s.material[i], mesh.material[b]], dt)
@@ -493,7 +508,10 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 T_i += T
                 work_i += dD
                 starts_i += started
-                ovl = ti.max(ovl, delta / ri)
+                events_i += event
+                if delta / ri > ovl:
+                    ovl = delta / ri
+                    deepest = b
                 mesh.slot_load[i, slot] = ti.cast(ti.Vector([F[0], F[1], F[2], T_wall[0], T_wall[1], T_wall[2]]),
                                                   ti.f64)
     for k in range(MAX_SLOTS):
@@ -504,7 +522,7 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
                 normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
                 ti.Vector([0.0, 0.0, 0.0]), ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
                 pair_par[s.material[i], mesh.material[b]], dt)
-            work_i += closing[4]        # (F, T, T_wall, h, dD, started): the dissipated work dD
+            work_i += closing[4]        # (F, T, T_wall, h, dD, started, event): the dissipated work dD
             mesh.slot_body[i, k] = -1
             mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
-    return F_i, T_i, work_i, starts_i, ovl
+    return F_i, T_i, work_i, starts_i, events_i, ovl, deepest
