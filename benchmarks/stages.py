@@ -53,8 +53,9 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     t_mesh = 0.0
     if sim.meshes.n_bodies:
         t_mesh = max(_seconds_per_call(lambda: mirror(sim.meshes.n_bodies), repeats) - t_no_mesh, 0.0)
-    t_drift = _seconds_per_call(lambda: kick_drift(sim.state, sim.space, nl, nl.current, sim.meshes, n, 0.5 * sim.dt,
-                                                   sim.dt, (1.0, 0.0), (1.0, 0.0)), repeats)
+    t_drift = _seconds_per_call(lambda: kick_drift(sim.state, sim.space, nl, nl.current, sim.meshes, sim.walls,
+                                                   sim.walls.n, n, 0.5 * sim.dt, sim.dt, (1.0, 0.0), (1.0, 0.0)),
+                                repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
     ns = 1e9 / n
     stages = {"pair_contacts": t_pairs * ns, "reactions_and_walls": t_no_mesh * ns, "mesh_walls": t_mesh * ns,

@@ -196,7 +196,7 @@ class StressStatistics:
 
     @property
     def work_fraction_without_collision(self) -> float:
-        """Share of dissipated work in (particle, interval) pairs without a contact start, -."""
+        """Share of dissipated work in (particle, interval) pairs without an event (N_c = 0), -."""
         return self.work_without_collision / self.work_total if self.work_total > 0 else 0.0
 
 

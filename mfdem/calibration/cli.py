@@ -146,7 +146,8 @@ def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_
     header = [f"mfdem calibrate compaction: {mass:g} g, die {die_diameter:g} m, target {target_force:g} N, "
               f"piston {r.piston_speed:.4g} m/s",
               f"particles: diameter {p.diameter:g} m, density {p.density:g} kg/m3, E {p.youngs_modulus:g} Pa, "
-              f"nu {p.poisson_ratio:g}, yield_ratio {p.yield_ratio:g}; friction {c.friction_particle:g}/"
+              f"nu {p.poisson_ratio:g}, yield_pressure {p.yield_pressure:g} Pa, yield_ratio {p.yield_ratio:g} "
+              f"({p.yield_ratio_definition}); friction {c.friction_particle:g}/"
               f"{c.friction_wall:g}, rolling {c.rolling_friction_particle:g}",
               "displacement from the preload (1 % of the target force); forces on the particles, N"]
     from mfdem.calibration.common import atomic_write_json, atomic_write_text  # noqa: PLC0415

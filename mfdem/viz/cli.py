@@ -26,7 +26,7 @@ def _run_path(ctx, param, value):
 @click.argument("run", metavar="RUN.h5", callback=_run_path)
 @click.option("--color-by", type=click.Choice(list(COLOR_FIELDS)), default="speed", show_default=True,
               help="Particle colour: speed |v| (m/s), dissipated_power (W, contact dissipation in the output "
-                   "interval ending at the snapshot) or collisions (contact starts in that interval).")
+                   "interval ending at the snapshot) or collisions (stress events in that interval).")
 @click.option("--log-scale/--linear-scale", default=None,
               help="Logarithmic or linear colour scale. [default: log for dissipated_power, else linear]")
 @click.option("--clim", nargs=2, type=float, metavar="MIN MAX", default=None,

@@ -138,7 +138,7 @@ class ParticleFrame:
     """The inserted particles of one snapshot (M of them; M = inserted × copies with sector replication).
 
     Arrays are float64 unless stated: ``position`` (M×3, m), ``velocity`` (M×3, m/s), ``angular_velocity``
-    (M×3, rad/s), ``radius`` (m), ``mass`` (kg), ``dissipated_power`` (W), ``collisions`` (int, contact starts
+    (M×3, rad/s), ``radius`` (m), ``mass`` (kg), ``dissipated_power`` (W), ``collisions`` (int, stress events
     in the output interval ending at this snapshot), ``particle_id`` (int, index into the run's particle
     arrays), ``sector_copy`` (int, 0 for the simulated sector, j for the copy rotated by j·sector angle).
     """

@@ -5,7 +5,7 @@ run's snapshot index):
 
 * ``particles_KKKK.vtp`` — one point (with a vertex cell) per inserted particle; point arrays ``radius`` (m),
   ``velocity`` (m/s, 3-vector), ``speed`` (m/s), ``angular_velocity`` (rad/s, 3-vector),
-  ``dissipated_power`` (W), ``collisions`` (contact starts in the output interval ending at the snapshot),
+  ``dissipated_power`` (W), ``collisions`` (stress events in the output interval ending at the snapshot),
   ``mass`` (kg), ``particle_id`` (index into the run's particle arrays) and ``sector_copy`` (0 for the
   simulated sector; j for the copy rotated by j·sector angle with ``sector_to_full``). Field data
   ``TimeValue`` (s) and ``rotor_angle`` (rad). Particles not yet inserted are left out.

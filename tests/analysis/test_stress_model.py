@@ -213,3 +213,33 @@ def test_not_an_mfdem_run(tmp_path):
         analyze_run(other)
     with pytest.raises(AnalysisError, match="no such file"):
         analyze_run(tmp_path / "missing.h5")
+
+
+def test_si_and_sf_under_both_event_definitions_side_by_side(make_run):
+    """``contact_starts`` (geometric) beside ``collisions`` (stress events): the same work, other counts."""
+    starts = COLL * 3                              # e.g. flickering contacts: three starts per event
+    starts[1] = [4, 4, 4]                          # and starts in the interval without any event
+    r = analyze_run(make_run(WORK, COLL, mass=np.full(3, MASS), dt_out=DT, contact_starts=starts),
+                    steady_from=0.0)
+    c = r.stress_contact_starts
+    assert r.SI_CG == pytest.approx(SI_CG, rel=1e-12)
+    assert c.events == starts.sum() == 51
+    assert c.sf_cg == pytest.approx(51 / (4 * DT), rel=1e-12)
+    assert c.si_cg == pytest.approx(25.0 / 51, rel=1e-12)    # the work with N_c > 0 over all starts
+    d = r.to_dict()
+    assert d["SI_CG_contact_starts"] == pytest.approx(25.0 / 51) and d["SF_CG"] == pytest.approx(SF_CG)
+    from mfdem.analysis.report import format_run  # noqa: PLC0415
+    assert "SI_CG per geometric contact start" in format_run(r)
+
+
+def test_negative_interval_work_enters_mean_and_percentiles_alike():
+    """A (particle, interval) pair with a small negative net work: its SI is negative in SI_CG and in the
+    percentiles (before, the percentiles counted it as 0 while SI_CG kept the sign)."""
+    from mfdem.analysis.stress_model import stress_statistics_from_arrays as stats  # noqa: PLC0415
+
+    work = np.array([[-1e-3, 2e-3, 3e-3, 4e-3]])
+    coll = np.array([[1, 1, 1, 1]])
+    s = stats(work, coll, np.full(4, MASS), np.array([DT]), percentiles=(25.0, 50.0, 100.0))
+    assert s.si_cg == pytest.approx(8.0 / 4)
+    assert s.percentiles == {25.0: -1.0, 50.0: 2.0, 100.0: 4.0}
+    assert s.zero_si_events == 1
