@@ -31,18 +31,21 @@ from mfdem.scenarios import mixer
 
 
 def annular_bed(cfg, geometry, n: int, rng) -> np.ndarray:
-    """n positions (m) in a layer against the vessel wall of the 72° sector, clear of the rotor."""
+    """n positions (m) in a layer against the vessel wall of the 72° sector, clear of the rotor: rings 1.02 d
+    apart, on each ring a whole number of sites at ≥ 1.02 d (so that the sites meet their images across the
+    periodic seams at the same spacing), no overlaps."""
     d = cfg.particles.diameter
     spacing = 1.02 * d
     rv, length = geometry.vessel_radius, geometry.length
     pts = []
     r = rv - 0.51 * d
     while sum(len(p) for p in pts) < 1.3 * n and r > 0.3 * rv:
-        arc = np.arange(0.5 * spacing / r, math.radians(72.0), spacing / r)
+        step = math.radians(72.0) / math.floor(math.radians(72.0) * r / spacing)
+        arc = (np.arange(math.floor(math.radians(72.0) / step + 0.5)) + 0.5) * step
         z = np.arange(0.6 * d, length - 0.6 * d, spacing)
         phi, zz = np.meshgrid(arc, z, indexing="ij")
         pts.append(np.stack([r * np.cos(phi).ravel(), r * np.sin(phi).ravel(), zz.ravel()], axis=1))
-        r -= spacing * math.sqrt(3) / 2
+        r -= spacing
     pts = np.concatenate(pts)
     pts = pts[distance_to_surface(pts, geometry.rotor.vertices, geometry.rotor.faces, 0.55 * d) > 0.55 * d]
     if len(pts) < n:
@@ -83,6 +86,7 @@ def main(rpm, particle_diameter, warmup, steps, threads, skin, config_file, as_j
     tangential /= np.linalg.norm(tangential, axis=1, keepdims=True)
     sim.add_particles(pos, particle_diameter / 2, velocities=0.5 * tip * tangential)
     sim.step(warmup)
+    sim.max_overlap_ratio(reset=True)           # report the overlaps of the timed window only
     for _attempt in range(3):   # prefer a window in which the lists did not grow (growth recompiles kernels)
         lists = sim.neighbors
         builds = lists.n_builds
