@@ -176,8 +176,8 @@ class MixerRun:
         partner = f"particle {partner}" if isinstance(partner, int) else _BODIES.get(partner, partner)
         self._guard(f"t = {sim.time:.6g} s: particle {c['particle']} at {np.round(c['position'], 5).tolist()} m "
                     f"overlaps {partner} by {c['ratio']:.3g} R (relative speed {c['speed']:.3g} m/s), beyond "
-                    f"run.overlap_limit = {limit:g} R: the particle is too soft for this rotor speed "
-                    "(docs/default_material.md)", "overlap")
+                    f"run.overlap_limit = {limit:g} R: the particle is too soft for this rotor speed, or jammed in a "
+                    "gap too narrow for it (docs/default_material.md)", "overlap")
 
     def _timeseries_row(self, rows: dict, window_start: dict) -> None:
         sim = self.sim
