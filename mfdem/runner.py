@@ -33,6 +33,7 @@ from mfdem.scenarios import mixer
 ROTOR, VESSEL = 0, 1      # mesh body indices in the mixer simulation
 _RUNNER = "runner/"       # checkpoint entries of the run loop itself
 _BODIES = {"mesh 0": "the rotor", "mesh 1": "the vessel"}
+SPEED_LIMIT_FACTOR = 5.0   # a particle faster than this × the fastest wall or inlet speed means a blow-up
 
 
 class RunStopped(RuntimeError):
@@ -167,8 +168,18 @@ class MixerRun:
             raise RunStopped(message)
         self._warn_once(key, message + " (run.overlap_action = \"warn\": the run goes on)")
 
-    def _check_overlap(self) -> None:
-        sim, limit = self.sim, self.cfg.run.overlap_limit
+    def _check_state(self) -> None:
+        """The guards run after every stretch of steps between events (module docstring)."""
+        sim = self.sim
+        speed = np.linalg.norm(sim.velocities, axis=1)
+        bound = SPEED_LIMIT_FACTOR * max(mixer.tip_speed(self.cfg, self.geometry), self.cfg.inlets.speed, 1.0)
+        if not np.all(np.isfinite(speed)) or speed.max() > bound:
+            i = int(np.argmax(np.where(np.isfinite(speed), speed, np.inf)))
+            raise RunStopped(f"t = {sim.time:.6g} s: particle {i} moves at {speed[i]:.3g} m/s (allowed: "
+                             f"{bound:.3g} m/s, {SPEED_LIMIT_FACTOR:g} × the fastest wall or inlet): the simulation "
+                             f"blew up; run.dt = {sim.dt:.3g} s may be too long for this particle (0 = the advised "
+                             "step)")
+        limit = self.cfg.run.overlap_limit
         if sim.max_overlap_ratio() <= limit:
             return
         c = sim.deepest_contact()
@@ -272,7 +283,7 @@ class MixerRun:
                                   _next_multiple(step, run_cfg.timeseries_every))
                         if sim.n:
                             sim.step(nxt - step)
-                            self._check_overlap()
+                            self._check_state()
                         else:   # nothing inserted yet: only the clock runs
                             sim.step_count, sim.time = nxt, nxt * sim.dt
                         if sim.step_count % run_cfg.timeseries_every == 0 or sim.step_count == end_step:

@@ -89,3 +89,18 @@ def _toml(tmp_path, changes):
     path = tmp_path / "config.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def test_a_hundred_times_the_advised_time_step_stops_the_run_as_failed(tmp_path):
+    """With overlap warnings only, the blow-up guard (non-finite or far too fast particles) still stops it."""
+    from mfdem.scenarios import mixer  # noqa: PLC0415
+
+    cfg = small_config(run={"overlap_action": "warn"})
+    advised = mixer.time_step(cfg, mixer.build_geometry(cfg))
+    path = tmp_path / "blowup.h5"
+    with pytest.warns(UserWarning):                      # the time-step helper's warning
+        job = MixerRun.create(small_config(run={"overlap_action": "warn", "dt": 100 * advised}), path)
+    with pytest.raises(RunStopped, match="blew up"):
+        job.run(progress=False)
+    with open_run(path) as rf:
+        assert rf.status == "failed" and "blew up" in rf.failure
