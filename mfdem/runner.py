@@ -57,6 +57,7 @@ class MixerRun:
         self.lost = 0   # particles that left the mixer through a wall (overlap beyond what the walls hold)
         self.dropped_mesh_contacts = 0
         self._warned = set()
+        self._speed_bound = SPEED_LIMIT_FACTOR * max(mixer.tip_speed(cfg, geometry), cfg.inlets.speed, 1.0)
 
     # ------------------------------------------------------------------------------------------ set-up
 
@@ -172,7 +173,7 @@ class MixerRun:
         """The guards run after every stretch of steps between events (module docstring)."""
         sim = self.sim
         speed = np.linalg.norm(sim.velocities, axis=1)
-        bound = SPEED_LIMIT_FACTOR * max(mixer.tip_speed(self.cfg, self.geometry), self.cfg.inlets.speed, 1.0)
+        bound = self._speed_bound
         if not np.all(np.isfinite(speed)) or speed.max() > bound:
             i = int(np.argmax(np.where(np.isfinite(speed), speed, np.inf)))
             raise RunStopped(f"t = {sim.time:.6g} s: particle {i} moves at {speed[i]:.3g} m/s (allowed: "
