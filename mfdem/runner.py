@@ -27,6 +27,7 @@ from mfdem import theory
 from mfdem.config import Config, make_config
 from mfdem.engine.checkpoint import get_state, set_state, state_spec
 from mfdem.engine.materials import InputError, effective_modulus
+from mfdem.io.lock import WriterLock, WriterLockError
 from mfdem.io.runlog import FORMAT_VERSION, TIMESERIES_FIELDS, RunFileError, RunWriter, open_run, reopen_for_append
 from mfdem.scenarios import mixer
 
@@ -57,6 +58,7 @@ class MixerRun:
         self.lost = 0   # particles that left the mixer through a wall (overlap beyond what the walls hold)
         self.dropped_mesh_contacts = 0
         self._warned = set()
+        self.lock = None   # the run file's writer lock (mfdem.io.lock), held until run() closes the file
         self._speed_bound = SPEED_LIMIT_FACTOR * max(mixer.tip_speed(cfg, geometry), cfg.inlets.speed, 1.0)
 
     # ------------------------------------------------------------------------------------------ set-up
@@ -76,13 +78,24 @@ class MixerRun:
 
     @classmethod
     def create(cls, cfg: Config, path, *, overwrite: bool = False) -> "MixerRun":
-        """Validate everything, then create the run file (nothing is written if the input is bad)."""
+        """Validate everything, then create the run file (nothing is written if the input is bad). Refuses
+        (RunFileError) a file that another process is writing, even with ``overwrite``."""
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise InputError(f"{path} exists; choose another --out, --resume it, or pass --overwrite")
         if not path.parent.exists():
             raise InputError(f"{path.parent}: no such directory for the run file")
-        self = cls._build(cfg, path)
+        lock = _writer_lock(path)
+        try:
+            if path.exists() and not overwrite:
+                raise InputError(f"{path} exists; choose another --out, --resume it, or pass --overwrite")
+            self = cls._build(cfg, path)
+            self._create_file(cfg, path)
+        except BaseException:
+            lock.release()
+            raise
+        self.lock = lock
+        return self
+
+    def _create_file(self, cfg: Config, path: Path) -> None:
         spec = state_spec(self.sim)
         spec[_RUNNER + "scalars"] = ((3,), "<f8")
         spec[_RUNNER + "rng"] = ((None,), "u1")
@@ -102,12 +115,23 @@ class MixerRun:
                                 vessel_mesh=(g.display_vessel.vertices, g.display_vessel.faces),
                                 checkpoint_spec=spec)
         self._insert_times = np.full(n, np.nan)
-        return self
 
     @classmethod
     def resume(cls, path) -> "MixerRun":
-        """Continue a run file from its last checkpoint (a killed run is repaired first)."""
+        """Continue a run file from its last checkpoint (a killed run is repaired first). Refuses
+        (RunFileError) a file that another process is writing."""
         path = Path(path)
+        lock = _writer_lock(path)
+        try:
+            self = cls._resume(path)
+        except BaseException:
+            lock.release()
+            raise
+        self.lock = lock
+        return self
+
+    @classmethod
+    def _resume(cls, path: Path) -> "MixerRun":
         with open_run(path) as rf:
             if int(rf.attrs["format_version"]) != FORMAT_VERSION:
                 raise RunFileError(f"{path}: written by mfdem {rf.attrs.get('mfdem_version', '?')} in run-file "
@@ -301,7 +325,16 @@ class MixerRun:
         finally:
             bar.close()
             self.writer.close(status, failure=failure)
+            if self.lock is not None:
+                self.lock.release()
         return status
+
+
+def _writer_lock(path: Path) -> WriterLock:
+    try:
+        return WriterLock(path).acquire()
+    except WriterLockError as exc:
+        raise RunFileError(str(exc)) from None
 
 
 def material_attrs(cfg: Config, geometry) -> dict:

@@ -13,6 +13,7 @@ import h5py
 import numpy as np
 
 from mfdem import __version__
+from mfdem.io.lock import WriterLock, WriterLockError
 from mfdem.io.repair import RepairError, clear_write_flags
 
 FORMAT = "mfdem-run"
@@ -405,10 +406,17 @@ def open_run(path) -> RunFile:
 
 
 def repair(path) -> bool:
-    """Clear a killed writer's flags so any HDF5 tool opens the file (``mfdem repair``)."""
+    """Clear a killed writer's flags so any HDF5 tool opens the file (``mfdem repair``); refuses a file that
+    a live writer holds (mfdem.io.lock)."""
     if not os.path.exists(path):
         raise RunFileError(f"{path}: no such file")
+    try:
+        lock = WriterLock(path).acquire()
+    except WriterLockError as exc:
+        raise RunFileError(str(exc)) from None
     try:
         return clear_write_flags(path)
     except RepairError as exc:
         raise RunFileError(str(exc)) from exc
+    finally:
+        lock.release()

@@ -104,3 +104,23 @@ def test_a_hundred_times_the_advised_time_step_stops_the_run_as_failed(tmp_path)
         job.run(progress=False)
     with open_run(path) as rf:
         assert rf.status == "failed" and "blew up" in rf.failure
+
+
+def test_one_writer_per_run_file(tmp_path):
+    """While a run holds its file, a second run (even with overwrite), a resume and a repair refuse, naming
+    the writer's process; the first run completes intact and releases the file."""
+    import os  # noqa: PLC0415
+
+    from mfdem.io import RunFileError, repair  # noqa: PLC0415
+
+    path = tmp_path / "live.h5"
+    first = MixerRun.create(small_config(run={"duration": 0.001}), path)
+    for attempt in (lambda: MixerRun.create(small_config(), path, overwrite=True),
+                    lambda: MixerRun.resume(path), lambda: repair(path)):
+        with pytest.raises(RunFileError, match=f"being written by process {os.getpid()}"):
+            attempt()
+    assert first.run(progress=False) == "complete"
+    with open_run(path) as rf:
+        assert rf.status == "complete" and rf.n_intervals == first.n_intervals
+    assert not (tmp_path / "live.h5.lock").exists()
+    assert repair(path) is False                           # free again
