@@ -158,7 +158,8 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
 @click.option("--out", type=click.Path(dir_okay=False), default="run.h5", show_default=True, help="Run file (HDF5).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out file.")
 @click.option("--resume", "resume_file", type=click.Path(dir_okay=False),
-              help="Continue this run file from its last complete interval (other options are ignored).")
+              help="Continue this run file from its last complete interval with its stored settings (only "
+                   "--quiet may be added).")
 @click.option("--print-config", is_flag=True, help="Print the resolved configuration as TOML and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(config_file, preset, out, overwrite, resume_file, print_config, quiet, **options):
@@ -177,6 +178,13 @@ def run(config_file, preset, out, overwrite, resume_file, print_config, quiet, *
         if value is not None:
             section, key = _RUN_OPTIONS[name]
             overrides.setdefault(section, {})[key] = value
+    if resume_file:   # a resumed run keeps the settings stored in its file
+        given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value is not None]
+        given += [flag for flag, used in (("--config", config_file), ("--preset", preset != "paper"),
+                                          ("--overwrite", overwrite), ("--print-config", print_config)) if used]
+        if given:
+            raise click.UsageError(f"--resume continues a run with the settings stored in its file; it cannot be "
+                                   f"combined with {', '.join(given)}")
     try:
         if resume_file:
             job = MixerRun.resume(resume_file)

@@ -173,6 +173,11 @@ class Config:
         if self.inlets.outer_radius <= self.inlets.inner_radius:
             raise InputError(f"inlets.outer_radius = {self.inlets.outer_radius} m must exceed inlets.inner_radius = "
                              f"{self.inlets.inner_radius} m")
+        if self.run.snapshot_every * self.run.output_interval > self.run.fill_time + self.run.duration:
+            raise InputError(f"run.snapshot_every = {self.run.snapshot_every}: a snapshot every "
+                             f"{self.run.snapshot_every * self.run.output_interval:g} s is longer than the run "
+                             f"({self.run.fill_time + self.run.duration:g} s); must be in [1, "
+                             f"{max(1, int((self.run.fill_time + self.run.duration) / self.run.output_interval))}]")
         if self.run.output_interval > self.run.fill_time + self.run.duration:
             raise InputError(f"run.output_interval = {self.run.output_interval} s is longer than the run "
                              f"({self.run.fill_time + self.run.duration} s)")

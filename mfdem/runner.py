@@ -14,6 +14,7 @@ SIGTERM stop at the next event and close the file cleanly.
 
 import json
 import math
+import os
 import signal
 import sys
 import threading
@@ -83,6 +84,10 @@ class MixerRun:
         path = Path(path)
         if not path.parent.exists():
             raise InputError(f"{path.parent}: no such directory for the run file")
+        cores = os.cpu_count() or 1
+        if cfg.run.threads > cores:   # checked here, not in the config: a run file may move to a smaller machine
+            raise InputError(f"run.threads = {cfg.run.threads}: must be in [0, {cores}] (0 = all cores; this "
+                             f"machine has {cores})")
         lock = _writer_lock(path)
         try:
             if path.exists() and not overwrite:

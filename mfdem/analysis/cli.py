@@ -54,7 +54,7 @@ def _match(values: tuple, n: int, option: str, what: str) -> list:
 @click.option("--mix-start", type=float, default=None, metavar="S",
               help="Start of the mixing phase in the measured trace, s (default: its first sample); the "
                    "measured specific power is averaged from here to the end of the trace.")
-@click.option("--sg-span", type=int, default=SG_SPAN, show_default=True, metavar="SAMPLES",
+@click.option("--sg-span", type=click.IntRange(1, None), default=SG_SPAN, show_default=True, metavar="SAMPLES",
               help="Savitzky-Golay span in samples; an even span is reduced by 1 (as MATLAB's smooth), so 50 "
                    "uses a 49-sample window.")
 @click.option("--sg-order", type=click.IntRange(0, None), default=SG_ORDER, show_default=True, metavar="DEGREE",

@@ -287,8 +287,8 @@ _CLUSTER_KEYS = ("scheduler", "workers", "threads_per_worker", "slurm_queue", "s
                    "rolling_friction_particle, rolling_friction_wall.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Base run config (TOML); the fitted values replace its entries [default: mixer defaults].")
-@click.option("--budget", type=int, help="Number of evaluations (simulations of the twins) [20].")
-@click.option("--batch", type=int, help="Evaluations proposed and run in parallel per round [4].")
+@click.option("--budget", type=click.IntRange(1, None), help="Number of evaluations (simulations of the twins) [20].")
+@click.option("--batch", type=click.IntRange(1, None), help="Evaluations proposed and run in parallel per round [4].")
 @click.option("--seed", type=int, help="Seed of the initial design [1].")
 @click.option("--out", "outdir", type=click.Path(file_okay=False), default="fit", show_default=True,
               help="Output folder: best.toml (run config), report.csv/json, evaluations/ (resumable).")
@@ -342,8 +342,8 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
         cfg = load_config(cfg_path) if cfg_path else None
         comp = setup_from_dict(CompactionSetup, data.get("compaction", {}), "[compaction]")
         drum = setup_from_dict(DrumSetup, data.get("drum", {}), "[drum]")
-        kwargs = dict(cfg=cfg, compaction=comp, drum=drum, budget=budget or fit_opts.get("budget", 20),
-                      batch=batch or fit_opts.get("batch", 4),
+        kwargs = dict(cfg=cfg, compaction=comp, drum=drum, budget=budget if budget is not None else fit_opts.get("budget", 20),
+                      batch=batch if batch is not None else fit_opts.get("batch", 4),
                       seed=seed if seed is not None else fit_opts.get("seed", 1),
                       outdir=outdir, spec=spec)
 
