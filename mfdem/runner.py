@@ -55,7 +55,6 @@ class MixerRun:
         self.interval = 0
         self.writer = None
         self._stop = False
-        self.max_overlap_ratio = 0.0
         self.lost = 0   # particles that left the mixer through a wall (overlap beyond what the walls hold)
         self.dropped_mesh_contacts = 0
         self._warned = set()
@@ -227,7 +226,6 @@ class MixerRun:
         rotor_work = sim.mesh_work(ROTOR)
         torque_int = float(sim.meshes.axial_torque_integral[ROTOR])
         ovl = sim.max_overlap_ratio(reset=True)
-        self.max_overlap_ratio = max(self.max_overlap_ratio, ovl)
         dropped = sim.dropped_mesh_contacts(reset=True)
         self.dropped_mesh_contacts += dropped
         values = dict(time=sim.time, rotor_angle=sim.mesh_angle(ROTOR),

@@ -20,7 +20,7 @@ def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti
         s.t[i] = T
         s.work[i] += work
         if starts:
-            ti.atomic_add(s.starts_particle[i], starts)   # j > i may add to i's counts in this pass too
+            ti.atomic_add(s.starts_particle[i], starts)   # owners k < i add to i's counts in this pass too
         if events:
             ti.atomic_add(s.events_particle[i], events)
         if ovl > s.overlap_ratio[i]:
