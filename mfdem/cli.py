@@ -2,6 +2,7 @@
 
 import json
 import math
+import warnings
 
 import click
 
@@ -23,6 +24,11 @@ def _fail(exc: Exception):
 @click.version_option(__version__, prog_name="mfdem")
 def main() -> None:
     """Coarse-grained DEM for high-intensity rotor-stator powder mixers (SI units throughout)."""
+    warnings.formatwarning = _one_line_warning
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ARG001
+    return f"warning: {message}\n"
 
 
 @main.command()
@@ -153,8 +159,11 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
                    "happens; stop: only stop; warn: only warn (experts) [refuse].")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="TOML file with any settings (see docs); options given here override it.")
-@click.option("--preset", type=click.Choice(["paper", "quick"]), default="paper", show_default=True,
-              help="Starting point: the paper's set-up, or a few-minute demo with fewer, larger, stiffer particles.")
+@click.option("--preset", type=click.Choice(["paper", "quick"]), default=None,
+              help="Starting point: the paper's set-up, or a few-minute demo with fewer, larger particles [paper].")
+@click.option("--from-fill", "from_fill", type=click.Path(dir_okay=False),
+              help="Start from the filled charge of this run file (its stored settings, changed by --config and "
+                   "the options given; particles, walls, geometry and fill must stay the same).")
 @click.option("--out", type=click.Path(dir_okay=False), default="run.h5", show_default=True, help="Run file (HDF5).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out file.")
 @click.option("--resume", "resume_file", type=click.Path(dir_okay=False),
@@ -162,16 +171,17 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
                    "--quiet may be added).")
 @click.option("--print-config", is_flag=True, help="Print the resolved configuration as TOML and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def run(config_file, preset, out, overwrite, resume_file, print_config, quiet, **options):
+def run(config_file, preset, from_fill, out, overwrite, resume_file, print_config, quiet, **options):
     """Fill the mixer (one 72-degree sector by default), spin the rotor and log every particle's dissipated
     work and collisions to an HDF5 run file (docs/hdf5.md).
 
-    Examples: mfdem run --preset quick;  mfdem run --rpm 10000 --out n10000.h5;  mfdem run --resume n10000.h5
+    Examples: mfdem run --preset quick;  mfdem run --rpm 10000 --out n10000.h5;  mfdem run --resume n10000.h5;
+    mfdem run --from-fill n10000.h5 --rpm 5000 --out n5000.h5
     """
-    from mfdem.config import load_config, make_config  # noqa: PLC0415 - keeps `mfdem --help` fast
+    from mfdem.config import load_config, make_config, read_text  # noqa: PLC0415 - keeps `mfdem --help` fast
     from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.io import RunFileError  # noqa: PLC0415
-    from mfdem.runner import MixerRun, RunStopped  # noqa: PLC0415
+    from mfdem.runner import MixerRun, RunStopped, config_from_fill  # noqa: PLC0415
 
     overrides = {}
     for name, value in options.items():
@@ -180,21 +190,30 @@ def run(config_file, preset, out, overwrite, resume_file, print_config, quiet, *
             overrides.setdefault(section, {})[key] = value
     if resume_file:   # a resumed run keeps the settings stored in its file
         given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value is not None]
-        given += [flag for flag, used in (("--config", config_file), ("--preset", preset != "paper"),
-                                          ("--overwrite", overwrite), ("--print-config", print_config)) if used]
+        given += [flag for flag, used in (("--config", config_file), ("--preset", preset),
+                                          ("--from-fill", from_fill), ("--overwrite", overwrite),
+                                          ("--print-config", print_config)) if used]
         if given:
             raise click.UsageError(f"--resume continues a run with the settings stored in its file; it cannot be "
                                    f"combined with {', '.join(given)}")
+    if from_fill and preset:
+        raise click.UsageError("--from-fill starts from the settings stored in its file; it cannot be combined "
+                               "with --preset")
     try:
         if resume_file:
             job = MixerRun.resume(resume_file)
         else:
-            cfg = load_config(config_file, preset=preset, overrides=overrides) if config_file else \
-                make_config(preset=preset, overrides=overrides)
+            if from_fill:
+                cfg = config_from_fill(from_fill, toml_text=read_text(config_file) if config_file else None,
+                                       overrides=overrides)
+            elif config_file:
+                cfg = load_config(config_file, preset=preset or "paper", overrides=overrides)
+            else:
+                cfg = make_config(preset=preset or "paper", overrides=overrides)
             if print_config:
                 click.echo(cfg.to_toml(), nl=False)
                 return
-            job = MixerRun.create(cfg, out, overwrite=overwrite)
+            job = MixerRun.create(cfg, out, overwrite=overwrite, from_fill=from_fill)
     except (InputError, RunFileError) as exc:
         _fail(exc)
     c = job.cfg

@@ -57,7 +57,11 @@ class RunSettings:
 
 @dataclass
 class ParticleSettings:
-    diameter: float = setting(300e-6, "m", 0, None, lo_open=True, doc="coarse-grained particle diameter")
+    diameter: float = setting(300e-6, "m", 0, None, lo_open=True, doc="coarse-grained (CG) particle diameter d_CG")
+    real_diameter: float = setting(3.3e-6, "m", 0, None, lo_open=True,
+                                   doc="real (primary) particle size a CG particle stands for (paper: NCM d50 "
+                                       "3.3 µm); sets the CG factor l = diameter / real_diameter "
+                                       "(docs/coarse_graining.md)")
     density: float = setting(2417.0, "kg/m^3", 0, None, lo_open=True, doc="coarse-grain density (paper)")
     youngs_modulus: float = setting(5.0e9, "Pa", 0, None, lo_open=True,
                                     doc="Young's modulus (estimate, docs/default_material.md)")
@@ -161,6 +165,9 @@ class Config:
         p = self.particles
         if p.yield_ratio > 0 and p.yield_pressure > 0:
             raise InputError("particles: give yield_ratio or yield_pressure, not both (set the other to 0)")
+        if p.real_diameter > p.diameter:
+            raise InputError(f"particles.real_diameter = {p.real_diameter} m: must be in (0, {p.diameter}] m (the "
+                             "coarse-grained particle is never smaller than the real one it stands for)")
         c = self.contact
         for kind in ("particle", "wall"):
             mu_s, mu = getattr(c, f"static_friction_{kind}"), getattr(c, f"friction_{kind}")
@@ -207,6 +214,11 @@ class Config:
     def particle_mass(self) -> float:
         d = self.particles.diameter
         return self.particles.density * math.pi / 6.0 * d**3
+
+    @property
+    def cg_factor(self) -> float:
+        """Coarse-graining factor l = d_CG / d_real, - (physics.md §5.1)."""
+        return self.particles.diameter / self.particles.real_diameter
 
     @property
     def n_particles(self) -> int:
@@ -291,11 +303,17 @@ def make_config(*, preset: str = "paper", toml_text: str = None, origin: str = "
     return cfg.validate()
 
 
-def load_config(path, *, preset: str = "paper", overrides: dict = None) -> Config:
-    """Read a TOML config file (see ``make_config``); a missing or unreadable file is an InputError."""
+def read_text(path) -> str:
+    """A config file's text; a missing, unreadable or non-UTF-8 file is an InputError."""
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            return fh.read()
     except OSError as exc:
         raise InputError(f"config file {path}: {exc.strerror or exc}") from None
-    return make_config(preset=preset, toml_text=text, origin=str(path), overrides=overrides)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"config file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def load_config(path, *, preset: str = "paper", overrides: dict = None) -> Config:
+    """Read a TOML config file (see ``make_config``); a missing or unreadable file is an InputError."""
+    return make_config(preset=preset, toml_text=read_text(path), origin=str(path), overrides=overrides)

@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time as wallclock
+import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from mfdem.config import Config, make_config
 from mfdem.engine.checkpoint import get_state, set_state, state_spec
 from mfdem.engine.materials import InputError, effective_modulus
 from mfdem.io.lock import WriterLock, WriterLockError
-from mfdem.io.runlog import FORMAT_VERSION, TIMESERIES_FIELDS, RunFileError, RunWriter, open_run, reopen_for_append
+from mfdem.io.runlog import (FORMAT_VERSION, INTERVAL_FIELDS, SNAPSHOT_FIELDS, TIMESERIES_FIELDS, RunFileError,
+                              RunWriter, open_run, reopen_for_append)
 from mfdem.scenarios import mixer
 
 ROTOR, VESSEL = 0, 1      # mesh body indices in the mixer simulation
@@ -52,6 +54,7 @@ class MixerRun:
         self.n_intervals = int(round((run.fill_time + run.duration) / run.output_interval))
         self.total_steps = self.n_intervals * self.steps_per_interval
         self.insert_every = max(1, int(round(cfg.inlets.insert_interval / dt)))
+        self.fill_intervals = fill_intervals(cfg)
         self.interval = 0
         self.writer = None
         self._stop = False
@@ -67,6 +70,7 @@ class MixerRun:
     def _build(cls, cfg: Config, path):
         geometry = mixer.build_geometry(cfg)
         mixer.check_fill(cfg, geometry)
+        mixer.check_resolution(cfg, geometry)
         mixer.check_tip_impact(cfg, geometry)
         advised = mixer.time_step(cfg, geometry)
         # whole steps per output interval, never longer than the advised step
@@ -77,9 +81,13 @@ class MixerRun:
         return cls(cfg, Path(path), geometry, sim, inlets, dt)
 
     @classmethod
-    def create(cls, cfg: Config, path, *, overwrite: bool = False) -> "MixerRun":
+    def create(cls, cfg: Config, path, *, overwrite: bool = False, from_fill=None) -> "MixerRun":
         """Validate everything, then create the run file (nothing is written if the input is bad). Refuses
-        (RunFileError) a file that another process is writing, even with ``overwrite``."""
+        (RunFileError) a file that another process is writing, even with ``overwrite``.
+
+        ``from_fill``: another run file whose filled charge this run starts from (``mfdem run --from-fill``):
+        its fill intervals are copied and the rotor phase runs with ``cfg``, which must have the same
+        particles, walls, geometry, fill and output interval (``config_from_fill`` builds such a config)."""
         path = Path(path)
         if not path.parent.exists():
             raise InputError(f"{path.parent}: no such directory for the run file")
@@ -91,15 +99,50 @@ class MixerRun:
         try:
             if path.exists() and not overwrite:
                 raise InputError(f"{path} exists; choose another --out, --resume it, or pass --overwrite")
+            source = _FillSource(from_fill, cfg) if from_fill is not None else None
             self = cls._build(cfg, path)
-            self._create_file(cfg, path)
+            self._create_file(cfg, path, {} if source is None else {"filled_from": str(source.path)})
+            if source is not None:
+                self._start_from_fill(source)
         except BaseException:
             lock.release()
             raise
         self.lock = lock
         return self
 
-    def _create_file(self, cfg: Config, path: Path) -> None:
+    def _start_from_fill(self, source: "_FillSource") -> None:
+        """Copy the source's fill intervals, time series and snapshots, then load its filled state (at this
+        run's time step) and checkpoint it, so the new file is complete, resumable and itself a fill source."""
+        w, k0 = self.writer, source.n_intervals
+        with open_run(source.path) as rf:
+            for k in range(k0):
+                w.append_interval(**{name: rf.interval(name, k, k + 1)[0] for name in INTERVAL_FIELDS})
+            t_end = rf.interval("t_end", k0 - 1, k0)[0]
+            keep = rf.timeseries("time") <= t_end * (1 + 1e-12)
+            w.append_timeseries({name: rf.timeseries(name)[keep] for name in TIMESERIES_FIELDS})
+            for j in np.flatnonzero(rf.snapshot_interval_index < k0):
+                snap = rf.snapshot(int(j))
+                w.append_snapshot(**{name: getattr(snap, name) for name in SNAPSHOT_FIELDS})
+            self._insert_times = np.asarray(rf.insert_time, float)
+        state = dict(source.state)
+        steps = k0 * self.steps_per_interval    # the same instant on this run's clock
+        n, _, _, e0, d0 = state["scalars"]
+        state["scalars"] = np.array([n, steps, steps * self.dt, e0, d0])
+        set_state(self.sim, {k: v for k, v in state.items() if not k.startswith(_RUNNER)})
+        self.interval = k0
+        self.inlets.inserted = self.sim.n
+        state = self._checkpoint_state()
+        w.write_insert_times(self._insert_times)
+        w.write_fill_state(state, k0)
+        w.write_checkpoint(state, k0)
+
+    def _checkpoint_state(self) -> dict:
+        state = get_state(self.sim)
+        state[_RUNNER + "scalars"] = np.array([self.interval, self.inlets.inserted, 0.0])
+        state[_RUNNER + "rng"] = np.frombuffer(json.dumps(self.inlets.rng.bit_generator.state).encode(), np.uint8)
+        return state
+
+    def _create_file(self, cfg: Config, path: Path, extra_attrs: dict = None) -> None:
         spec = state_spec(self.sim)
         spec[_RUNNER + "scalars"] = ((3,), "<f8")
         spec[_RUNNER + "rng"] = ((None,), "u1")
@@ -110,7 +153,7 @@ class MixerRun:
                      gravity=list(mixer.GRAVITY), output_interval=cfg.run.output_interval,
                      fill_end_time=cfg.run.fill_time, rotor_start_time=cfg.run.fill_time,
                      end_time=self.total_steps * self.dt, n_particles=cfg.n_particles,
-                     **material_attrs(cfg, self.geometry))
+                     **material_attrs(cfg, self.geometry), **cg_attrs(cfg), **(extra_attrs or {}))
         n = cfg.n_particles
         self.writer = RunWriter(path, attrs=attrs, mass=np.full(n, cfg.particle_mass),
                                 radius=np.full(n, cfg.particles.diameter / 2), material=np.zeros(n, int),
@@ -268,10 +311,10 @@ class MixerRun:
                               angular_velocity=self._padded(sim.angular_velocities, np.nan),
                               dissipated_power=work / span, collisions=self._padded(collisions, 0))
         self.interval = k + 1
-        state = get_state(sim)
-        state[_RUNNER + "scalars"] = np.array([self.interval, self.inlets.inserted, 0.0])
-        state[_RUNNER + "rng"] = np.frombuffer(json.dumps(self.inlets.rng.bit_generator.state).encode(), np.uint8)
+        state = self._checkpoint_state()
         w.write_insert_times(self._insert_times)
+        if self.interval == self.fill_intervals and self.inlets.inserted == self.inlets.n_total:
+            w.write_fill_state(state, self.interval)
         w.write_checkpoint(state, self.interval)
 
     def _check_lost(self) -> None:
@@ -331,6 +374,78 @@ class MixerRun:
             if self.lock is not None:
                 self.lock.release()
         return status
+
+
+def fill_intervals(cfg: Config) -> int | None:
+    """Output intervals that end with the fill, or None when the fill does not end on an interval boundary
+    (such a run keeps no filled state for ``--from-fill``)."""
+    k = cfg.run.fill_time / cfg.run.output_interval
+    return int(round(k)) if abs(k - round(k)) < 1e-9 * max(k, 1.0) and round(k) >= 1 else None
+
+
+# What must agree between a run and the run whose filled charge it starts from (other settings may differ)
+FILL_KEYS = {"particles": None, "wall": None, "geometry": None, "inlets": None,
+             "run": ("fill_mass", "fill_time", "full_mixer", "output_interval", "seed")}
+
+
+class _FillSource:
+    """The filled state of another run file, checked against the config that will continue it."""
+
+    def __init__(self, path, cfg: Config):
+        self.path = Path(path)
+        try:
+            with open_run(self.path) as rf:
+                found = rf.fill_state()
+                text = rf.config_text
+        except RunFileError as exc:
+            raise InputError(f"--from-fill {exc}") from None
+        if found is None:
+            raise InputError(f"--from-fill {self.path}: the file holds no filled state (its run stopped before the "
+                             "fill ended, its fill did not end on an output interval, or an older mfdem wrote it)")
+        self.state, self.n_intervals = found
+        source_cfg = make_config(toml_text=text, origin=f"{self.path} (stored config)")
+        differ = [f"{sec}.{key} = {getattr(getattr(cfg, sec), key)!r} (the fill has "
+                  f"{getattr(getattr(source_cfg, sec), key)!r})"
+                  for sec, keys in FILL_KEYS.items() for key in (keys or vars(getattr(cfg, sec)))
+                  if getattr(getattr(cfg, sec), key) != getattr(getattr(source_cfg, sec), key)]
+        if differ:
+            raise InputError(f"--from-fill {self.path}: a run continues a fill only with the same particles, "
+                             f"walls, geometry, inlets, fill and output interval; these differ: {'; '.join(differ)}")
+
+
+def config_from_fill(path, *, toml_text: str = None, overrides: dict = None) -> Config:
+    """The settings stored in run file ``path``, changed by ``toml_text`` and then ``overrides`` ({section:
+    {key: value}}): the config of a run started with ``MixerRun.create(..., from_fill=path)``."""
+    try:
+        with open_run(path) as rf:
+            stored = rf.config_text
+    except RunFileError as exc:
+        raise InputError(f"--from-fill {exc}") from None
+    changes = {}
+    if toml_text is not None:
+        try:
+            changes = tomllib.loads(toml_text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"config: not valid TOML ({exc})") from None
+    for section, values in (overrides or {}).items():
+        changes.setdefault(section, {}).update(values)
+    return make_config(toml_text=stored, origin=f"{path} (stored config)", overrides=changes)
+
+
+def cg_attrs(cfg: Config) -> dict:
+    """Root attributes of the coarse graining (docs/coarse_graining.md): the real particle size, the CG factor
+    l = d_CG / d_real and the scaling rules of physics.md §5.1 as JSON ({quantity: power of l})."""
+    return {"real_diameter": cfg.particles.real_diameter, "cg_factor": cfg.cg_factor,
+            "cg_scaling": json.dumps(CG_SCALING)}
+
+
+# physics.md §5.1: how a CG quantity relates to the real particles' (CG = real × l^power); material
+# properties, V_y, e(V) and δ/R are kept (power 0); SF and SN_p per particle lie between l^0 (dense shear)
+# and l^-1 (collisional flow) and are measured by the CG study (docs/coarse_graining.md)
+CG_SCALING = {"diameter": 1, "overlap": 1, "mass": 3, "energy_per_event": 3, "contact_force": 2,
+              "contact_time": 1, "time_step": 1, "particle_number": -3, "density": 0, "youngs_modulus": 0,
+              "poisson_ratio": 0, "yield_pressure": 0, "friction": 0, "restitution": 0, "yield_velocity": 0,
+              "overlap_ratio": 0, "SI_CG": 0, "SF_per_particle": [-1, 0], "SN_p": [-1, 0]}
 
 
 def _writer_lock(path: Path) -> WriterLock:

@@ -54,6 +54,8 @@ _SNAPSHOT_ROWS = {  # name: (trailing shape given N, dtype); "time" last
     "collisions": (lambda n: (n,), "i4"),
     "time": (lambda n: (), "f8"),
 }
+INTERVAL_FIELDS = tuple(_INTERVAL_ROWS)
+SNAPSHOT_FIELDS = tuple(_SNAPSHOT_ROWS)
 REQUIRED_ATTRS = ("format", "format_version", "mfdem_version", "config", "status", "rpm", "dt",
                   "sector_angle_deg", "rotor_axis", "rotor_origin", "output_interval", "n_particles")
 
@@ -122,15 +124,17 @@ class RunWriter:
                 chunks=(1,) + tuple(max(s, 1) for s in tshape) if tshape else (1024,), dtype=dt,
                 compression="gzip" if tshape else None)
         self._ckpt = [{}, {}]
-        for slot, group in enumerate(("a", "b")):
+        self._fill = {}
+        for slot, group in ((self._ckpt[0], "checkpoint/a"), (self._ckpt[1], "checkpoint/b"),
+                            (self._fill, "fill_state")):
             for name, (shape, dt) in (checkpoint_spec or {}).items():
                 maxshape = tuple(None if s is None else s for s in shape)
                 init = tuple(0 if s is None else s for s in shape)
                 chunks = tuple(max(s, 1) if s is not None else 4096 for s in shape) if shape else None
-                self._ckpt[slot][name] = f.create_dataset(
-                    f"checkpoint/{group}/{name}", shape=init, maxshape=maxshape, dtype=dt,
-                    chunks=chunks if shape else None)
+                slot[name] = f.create_dataset(f"{group}/{name}", shape=init, maxshape=maxshape, dtype=dt,
+                                              chunks=chunks if shape else None)
         self._valid = f.create_dataset("checkpoint/valid", data=np.array([-1, 0], "i8"))
+        self._fill_valid = f.create_dataset("fill_state_intervals", data=np.int64(-1))
         f.flush()
         f.swmr_mode = True
 
@@ -175,6 +179,22 @@ class RunWriter:
             ds[...] = value
         self._f.flush()
         self._valid[...] = np.array([slot, n_intervals], "i8")
+        self._f.flush()
+
+    def write_fill_state(self, arrays: dict, n_intervals: int) -> None:
+        """Write the state at the end of the fill (``fill_state/``, the source of ``mfdem run --from-fill``):
+        marked invalid while it is written, so a kill never leaves a half-written one marked valid."""
+        if self._fill is None:
+            return
+        self._fill_valid[...] = -1
+        self._f.flush()
+        for name, ds in self._fill.items():
+            value = np.asarray(arrays[name])
+            if ds.maxshape and ds.maxshape[0] is None:
+                ds.resize(value.shape[0], axis=0)
+            ds[...] = value
+        self._f.flush()
+        self._fill_valid[...] = int(n_intervals)
         self._f.flush()
 
     def write_insert_times(self, insert_time) -> None:
@@ -225,6 +245,8 @@ def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
                 ds.resize(rows, axis=0)
     w._ckpt = [{n: f[f"checkpoint/{g}/{n}"] for n in checkpoint_names} for g in ("a", "b")]
     w._valid = f["checkpoint/valid"]
+    w._fill = {n: f[f"fill_state/{n}"] for n in checkpoint_names} if "fill_state" in f else None
+    w._fill_valid = f.get("fill_state_intervals")
     f.attrs["status"] = "running"
     if "failure" in f.attrs:
         del f.attrs["failure"]
@@ -370,6 +392,22 @@ class RunFile:
         out = {}
         g.visititems(lambda name, obj: out.__setitem__(name, obj[...]) if isinstance(obj, h5py.Dataset) else None)
         return out, n_int
+
+
+    def fill_state(self) -> tuple[dict, int] | None:
+        """The state at the end of the fill as ``({name: array}, n_intervals)``, or None if the run holds none
+        (written by an older mfdem, stopped before the fill ended, or a fill not ending on an output interval)."""
+        k = int(self._f["fill_state_intervals"][()]) if "fill_state_intervals" in self._f else -1
+        if k < 0:
+            return None
+        out = {}
+        self._f["fill_state"].visititems(
+            lambda name, obj: out.__setitem__(name, obj[...]) if isinstance(obj, h5py.Dataset) else None)
+        return out, k
+
+    @property
+    def snapshot_interval_index(self) -> np.ndarray:
+        return self._f["snapshots/interval_index"][: self.n_snapshots]
 
 
 def open_run(path) -> RunFile:

@@ -102,6 +102,37 @@ def check_fill(cfg: Config, geometry: MixerGeometry) -> None:
             f"{RANDOM_PACKING * geometry.free_volume * 1e6:.2f} mL of particles)")
 
 
+GAP_DIAMETERS_ADVISED = 3      # CG diameters across the blade-tip gap (physics.md §5.1; paper: 3.3)
+LENGTH_DIAMETERS_ADVISED = 10  # CG diameters along the chamber
+
+
+def tip_gap(geometry: MixerGeometry) -> float:
+    """Blade tip – vessel wall gap (m): vessel radius minus the largest radius of the rotor mesh."""
+    return geometry.vessel_radius - float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
+
+
+def check_resolution(cfg: Config, geometry: MixerGeometry) -> list[str]:
+    """Refuse (InputError) a CG particle wider than the blade-tip gap or the chamber; returns warnings for
+    fewer than 3 diameters across the gap or 10 along the chamber (coarse graining stays a statistical
+    model only with several CG particles across the narrowest flow region, physics.md §5.1)."""
+    d = cfg.particles.diameter
+    notes = []
+    for name, size, advised in (("blade-tip gap", tip_gap(geometry), GAP_DIAMETERS_ADVISED),
+                                ("chamber length", geometry.length, LENGTH_DIAMETERS_ADVISED)):
+        held = size / d
+        if held < 1:
+            raise InputError(f"particles.diameter = {d:g} m: the {name} of {size * 1e3:.3g} mm holds {held:.2f} "
+                             f"particle diameters; must be ≥ 1 ({advised} or more advised). Use smaller "
+                             "(less coarse-grained) particles or a wider geometry.tip_gap")
+        if held < advised:
+            notes.append(f"the {name} of {size * 1e3:.3g} mm holds only {held:.2f} CG particle diameters "
+                         f"(d = {d * 1e3:.3g} mm; {advised} or more advised): the flow there is resolved by too few "
+                         "particles for coarse graining to hold (docs/coarse_graining.md)")
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
+    return notes
+
+
 def tip_speed(cfg: Config, geometry: MixerGeometry) -> float:
     """Rotor tip speed (m/s): ω times the largest radius of the rotor mesh."""
     return 2 * math.pi * cfg.run.rpm / 60.0 * float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
