@@ -24,6 +24,7 @@ import json
 import math
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import click
@@ -31,7 +32,7 @@ import numpy as np
 
 from mfdem.analysis import AnalysisError, analyze_run
 from mfdem.analysis.fit import fit_power_law
-from mfdem.config import load_config, make_config
+from mfdem.config import make_config, read_text
 from mfdem.io import open_run
 from mfdem.runner import MixerRun, RunStopped, config_from_fill
 
@@ -47,12 +48,14 @@ def paper_si(rpm: float) -> tuple[float, str]:
     return PAPER_FIT[0] * rpm ** PAPER_FIT[1], "paper fit"
 
 
-def base_config(config_file, diameter, fill_time, output_interval, threads):
-    changes = {"run": {"fill_time": fill_time, "output_interval": output_interval, "threads": threads},
-               "inlets": {"insert_interval": min(0.002, fill_time / 10)}}
-    if diameter is not None:
-        changes["particles"] = {"diameter": diameter}
-    return load_config(config_file, overrides=changes) if config_file else make_config(overrides=changes)
+def settings(config_file, diameter, fill_time, output_interval, threads) -> dict:
+    """{section: {key: value}}: the ``--config`` file's settings, then the script's options over them."""
+    changes = tomllib.loads(read_text(config_file)) if config_file else {}
+    for section, values in {"run": {"fill_time": fill_time, "output_interval": output_interval, "threads": threads},
+                            "inlets": {"insert_interval": min(0.002, fill_time / 10)},
+                            "particles": {} if diameter is None else {"diameter": diameter}}.items():
+        changes.setdefault(section, {}).update(values)
+    return changes
 
 
 def fill(cfg, path: Path, rpm: float, quiet: bool) -> None:
@@ -71,9 +74,34 @@ def charge_spin_ratio(snapshot, omega: float) -> float:
     return float(np.mean((x[ok, 0] * v[ok, 1] - x[ok, 1] * v[ok, 0]) / r2) / omega)
 
 
-def run_speed(fill_file: Path, rpm: float, rotor_time: float, path: Path, quiet: bool,
+def where_the_work_goes(rf, steady_from: float, vessel_radius: float) -> dict:
+    """Split the window's dissipated work and stress events between particle-intervals with a wall event
+    (rotor or vessel) and those without, and between the outer layer (centre within one diameter of the vessel
+    wall at the interval's end snapshot; intervals with a snapshot only) and the rest; SI_CG of each part."""
+    k0 = int(np.flatnonzero(rf.interval("t_start") >= steady_from - 1e-9)[0])
+    work, events = rf.interval("dissipated_work", k0), rf.interval("collisions", k0)
+    m, d = float(rf.mass[0]), 2 * float(rf.radius[0])
+    snap = {int(k): j for j, k in enumerate(rf.snapshot_interval_index)}
+    rows = [k - k0 for k in range(k0, k0 + len(work)) if k in snap]
+    outer = np.array([np.hypot(*rf.snapshot(snap[k0 + i]).position[:, :2].T.astype(float)) > vessel_radius - d
+                      for i in rows])
+    out = {}
+    for name, w, n, part in (("wall_event", work, events, rf.interval("collisions_wall", k0) > 0),
+                             ("outer_layer", work[rows], events[rows], outer)):
+        out[f"work_share_{name}"] = float(w[part].sum() / w.sum())
+        out[f"event_share_{name}"] = float(n[part].sum() / n.sum())
+        out[f"SI_CG_without_{name}"] = float(w[~part].sum() / max(n[~part].sum(), 1) / m)
+    return out
+
+
+def run_speed(fill_file: Path, changes: dict, rpm: float, rotor_time: float, path: Path, quiet: bool,
               window_start: float = None) -> dict:
-    cfg = config_from_fill(fill_file, overrides={"run": {"rpm": rpm, "duration": rotor_time}})
+    """One speed from the filled charge with the study's settings ``changes`` (the --config file and the
+    options): particles, walls and geometry must be the fill's, contact settings such as friction may differ
+    (``mfdem run --from-fill`` makes the same run file)."""
+    overrides = {section: dict(values) for section, values in changes.items()}
+    overrides["run"].update(rpm=rpm, duration=rotor_time)
+    cfg = config_from_fill(fill_file, overrides=overrides)
     t0 = time.perf_counter()
     out = {"rpm": rpm}
     try:
@@ -100,6 +128,7 @@ def run_speed(fill_file: Path, rpm: float, rotor_time: float, path: Path, quiet:
         t = rf.timeseries("time")
         max_overlap = float(np.max(rf.timeseries("max_overlap_ratio")[t > cfg.run.fill_time]))
         spin = charge_spin_ratio(rf.snapshot(-1), rf.omega)
+        where = where_the_work_goes(rf, d["steady_from"], job.geometry.vessel_radius)
     paper, source = paper_si(rpm)
     d_cg = cfg.particles.diameter
     out.update({
@@ -114,7 +143,7 @@ def run_speed(fill_file: Path, rpm: float, rotor_time: float, path: Path, quiet:
         "charge_spin_ratio": spin,
         "SI_CG_contact_starts": d.get("SI_CG_contact_starts"),
         "work_fraction_without_event": d["work_fraction_without_collision"],
-        "paper_SI_CG": paper, "paper_source": source, "ratio_to_paper": d["SI_CG"] / paper})
+        **where, "paper_SI_CG": paper, "paper_source": source, "ratio_to_paper": d["SI_CG"] / paper})
     return out
 
 
@@ -151,7 +180,8 @@ def main(rpm_list, particle_diameter, rotor_time, fill_time, output_interval, co
         raise click.BadParameter(f"{rotor_time}: must be > 0 s", param_hint="--rotor-time")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    cfg = base_config(config_file, particle_diameter, fill_time, output_interval, threads)
+    changes = settings(config_file, particle_diameter, fill_time, output_interval, threads)
+    cfg = make_config(overrides=changes)
     tag = f"d{cfg.particles.diameter * 1e6:.0f}um"
     fill_file = Path(fill_from) if fill_from else out / f"fill_{tag}.h5"
     if not fill_from:
@@ -161,7 +191,7 @@ def main(rpm_list, particle_diameter, rotor_time, fill_time, output_interval, co
               f"{time.perf_counter() - t:.0f} s -> {fill_file}", file=sys.stderr)
     results = []
     for rpm in speeds:
-        r = run_speed(fill_file, rpm, rotor_time, out / f"{tag}_n{rpm:g}.h5", quiet, window_start)
+        r = run_speed(fill_file, changes, rpm, rotor_time, out / f"{tag}_n{rpm:g}.h5", quiet, window_start)
         results.append(r)
         if as_json:
             print(json.dumps(_clean(r)), flush=True)

@@ -9,18 +9,15 @@ import click
 from mfdem import __version__
 from mfdem.analysis.cli import analyze
 from mfdem.calibration.cli import calibrate, sweep
+from mfdem.exits import Commands, Failure, as_click
 from mfdem.viz.cli import export_vtk_command, play_command
 
 
-class _Error(click.ClickException):
-    """A user-facing error: printed as one line, exit status 1."""
-
-
 def _fail(exc: Exception):
-    raise _Error(str(exc)) from None
+    raise as_click(exc) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="mfdem")
 def main() -> None:
     """Coarse-grained DEM for high-intensity rotor-stator powder mixers (SI units throughout)."""
@@ -224,7 +221,8 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
     try:
         status = job.run(progress=not quiet)
     except RunStopped as exc:
-        _fail(f"{exc}. The run stopped; {job.path} (status failed) keeps its {job.interval} completed intervals")
+        raise Failure(f"{exc}. The run stopped; {job.path} (status failed) keeps its {job.interval} completed "
+                      "intervals") from None
     click.echo(f"{job.path}: {status} ({job.interval} of {job.n_intervals} intervals)", err=True)
     if status != "complete":
         raise SystemExit(130 if status == "interrupted" else 1)

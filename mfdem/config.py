@@ -27,6 +27,9 @@ def setting(default, unit: str = "", lo=None, hi=None, *, lo_open=False, hi_open
                                                 choices=choices, doc=doc))
 
 
+MAX_DIAMETER = 0.05   # m: larger than any lab mixer's gaps; keeps the particle count and volume finite
+
+
 @dataclass
 class RunSettings:
     rpm: float = setting(10000.0, "rev/min", 0, 100000, doc="rotor speed (positive: counter-clockwise about +z)")
@@ -49,6 +52,9 @@ class RunSettings:
     threads: int = setting(0, "-", 0, None, doc="CPU threads; 0 = all cores")
     overlap_limit: float = setting(0.5, "R", 0, 2, lo_open=True,
                                    doc="largest overlap/radius a contact may reach (checked before and during the run)")
+    energy_tolerance: float = setting(0.05, "-", 0, None, lo_open=True,
+                                      doc="stop the run (status failed) when the energy audit's residual exceeds "
+                                          "this fraction of the energy turned over (a blow-up)")
     overlap_action: str = setting("refuse", choices=("refuse", "stop", "warn"),
                                   doc="refuse: refuse a material whose head-on rotor-tip hit exceeds overlap_limit, "
                                       "and stop the run (status failed) when a contact exceeds it or a particle "
@@ -57,8 +63,9 @@ class RunSettings:
 
 @dataclass
 class ParticleSettings:
-    diameter: float = setting(300e-6, "m", 0, None, lo_open=True, doc="coarse-grained (CG) particle diameter d_CG")
-    real_diameter: float = setting(3.3e-6, "m", 0, None, lo_open=True,
+    diameter: float = setting(300e-6, "m", 0, MAX_DIAMETER, lo_open=True,
+                              doc="coarse-grained (CG) particle diameter d_CG")
+    real_diameter: float = setting(3.3e-6, "m", 0, MAX_DIAMETER, lo_open=True,
                                    doc="real (primary) particle size a CG particle stands for (paper: NCM d50 "
                                        "3.3 µm); sets the CG factor l = diameter / real_diameter "
                                        "(docs/coarse_graining.md)")
@@ -180,14 +187,14 @@ class Config:
         if self.inlets.outer_radius <= self.inlets.inner_radius:
             raise InputError(f"inlets.outer_radius = {self.inlets.outer_radius} m must exceed inlets.inner_radius = "
                              f"{self.inlets.inner_radius} m")
+        if self.run.output_interval > self.run.fill_time + self.run.duration:
+            raise InputError(f"run.output_interval = {self.run.output_interval} s is longer than the run "
+                             f"({self.run.fill_time + self.run.duration} s)")
         if self.run.snapshot_every * self.run.output_interval > self.run.fill_time + self.run.duration:
             raise InputError(f"run.snapshot_every = {self.run.snapshot_every}: a snapshot every "
                              f"{self.run.snapshot_every * self.run.output_interval:g} s is longer than the run "
                              f"({self.run.fill_time + self.run.duration:g} s); must be in [1, "
                              f"{max(1, int((self.run.fill_time + self.run.duration) / self.run.output_interval))}]")
-        if self.run.output_interval > self.run.fill_time + self.run.duration:
-            raise InputError(f"run.output_interval = {self.run.output_interval} s is longer than the run "
-                             f"({self.run.fill_time + self.run.duration} s)")
         return self
 
     def to_dict(self) -> dict:
@@ -255,7 +262,7 @@ def _validate_section(name: str, section) -> None:
               (hi is not None and (value >= hi if md["hi_open"] else value > hi))
         if bad:
             left = "(" if md["lo_open"] else "["
-            right = ")" if md["hi_open"] else "]"
+            right = ")" if md["hi_open"] or hi is None else "]"
             rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
             raise InputError(f"{key} = {value!r}: must be in {rng} {md['unit']}".rstrip())
 

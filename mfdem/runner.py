@@ -30,6 +30,7 @@ from mfdem.config import Config, make_config
 from mfdem.engine.checkpoint import get_state, set_state, state_spec
 from mfdem.engine.materials import InputError, effective_modulus
 from mfdem.io.lock import WriterLock, WriterLockError
+from mfdem.io.paths import check_output
 from mfdem.io.runlog import (FORMAT_VERSION, INTERVAL_FIELDS, SNAPSHOT_FIELDS, TIMESERIES_FIELDS, RunFileError,
                               RunWriter, open_run, reopen_for_append)
 from mfdem.scenarios import mixer
@@ -88,9 +89,7 @@ class MixerRun:
         ``from_fill``: another run file whose filled charge this run starts from (``mfdem run --from-fill``):
         its fill intervals are copied and the rotor phase runs with ``cfg``, which must have the same
         particles, walls, geometry, fill and output interval (``config_from_fill`` builds such a config)."""
-        path = Path(path)
-        if not path.parent.exists():
-            raise InputError(f"{path.parent}: no such directory for the run file")
+        path = check_output(path, "run file")
         cores = os.cpu_count() or 1
         if cfg.run.threads > cores:   # checked here, not in the config: a run file may move to a smaller machine
             raise InputError(f"run.threads = {cfg.run.threads}: must be in [0, {cores}] (0 = all cores; this "
@@ -229,6 +228,13 @@ class MixerRun:
             self._insert_times[sl] = sim.time
             self.inlets.inserted = sim.n
 
+    def _fill_failed(self) -> None:
+        n, total = self.inlets.inserted, self.inlets.n_total
+        raise RunStopped(f"the fill ended at t = {self.cfg.run.fill_time:g} s with only {n} of {total} particles "
+                         f"inserted ({n / total:.0%} of run.fill_mass = {self.cfg.run.fill_mass:g} g): the inlets "
+                         "found no free site for the rest. Lengthen run.fill_time, add or widen inlets "
+                         "(inlets.count, inner_radius, outer_radius) or lower run.fill_mass")
+
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
@@ -262,9 +268,21 @@ class MixerRun:
                     f"run.overlap_limit = {limit:g} R: the particle is too soft for this rotor speed, or jammed in a "
                     "gap too narrow for it (docs/default_material.md)", "overlap")
 
+    def _check_energy(self, audit) -> None:
+        """Stop (RunStopped) when the audit's residual exceeds run.energy_tolerance of the energy turned over
+        (kinetic, elastic, dissipated and wall work): the integration has lost the energy books."""
+        turnover = audit.kinetic + audit.elastic + audit.dissipated + abs(audit.wall_work)
+        residual = abs(audit.balance) / max(turnover, 1e-300)
+        if not residual <= self.cfg.run.energy_tolerance:
+            raise RunStopped(f"t = {self.sim.time:.6g} s: the energy audit is off by {residual:.3g} of the energy "
+                             f"turned over ({abs(audit.balance):.3g} J of {turnover:.3g} J; allowed: "
+                             f"run.energy_tolerance = {self.cfg.run.energy_tolerance:g}): the simulation lost its "
+                             f"energy books; run.dt = {self.sim.dt:.3g} s may be too long (0 = the advised step)")
+
     def _timeseries_row(self, rows: dict, window_start: dict) -> None:
         sim = self.sim
         audit = sim.energy()
+        self._check_energy(audit)
         span = sim.time - window_start["time"]
         rotor_work = sim.mesh_work(ROTOR)
         torque_int = float(sim.meshes.axial_torque_integral[ROTOR])
@@ -348,6 +366,8 @@ class MixerRun:
                     while sim.step_count < end_step and not self._stop:
                         step = sim.step_count
                         filling = self.inlets.inserted < self.inlets.n_total
+                        if filling and sim.time > run_cfg.fill_time + 0.5 * sim.dt:
+                            self._fill_failed()
                         if filling and step % self.insert_every == 0:
                             self._insert()
                         nxt = min(end_step, _next_multiple(step, self.insert_every) if filling else end_step,
@@ -364,13 +384,23 @@ class MixerRun:
                     if sim.step_count == end_step:
                         self._end_interval(rows, t_start, rotor_work_start)
             status = "complete" if self.interval >= self.n_intervals else "interrupted"
+        except OSError as exc:   # a full disk, a lost or read-only output: stop at once, keep what is written
+            status, failure = "failed", f"writing the run file failed: {exc}"
+            raise RunStopped(f"t = {sim.time:.6g} s: writing {self.path} failed ({exc.strerror or exc}); its "
+                             f"{self.interval} completed intervals and the last checkpoint are safe, and "
+                             f"`mfdem run --resume {self.path}` continues them once the disk can be written "
+                             "again") from None
         except BaseException as exc:
             status = "failed"
             failure = str(exc) if isinstance(exc, RunStopped) else f"{type(exc).__name__}: {exc}"
             raise
         finally:
             bar.close()
-            self.writer.close(status, failure=failure)
+            try:
+                self.writer.close(status, failure=failure)
+            except OSError as exc:
+                print(f"warning: could not record status {status!r} in {self.path} ({exc}); its completed "
+                      "intervals are safe, `mfdem repair` or `--resume` reopens it", file=sys.stderr)
             if self.lock is not None:
                 self.lock.release()
         return status

@@ -36,7 +36,7 @@ def test_oblique_sphere_sphere_table():
 
 def test_errors_name_the_option():
     res = CliRunner().invoke(main, ARGS + ["--velocity", "-2"])
-    assert res.exit_code == 1 and "velocity" in res.output
+    assert res.exit_code == 2 and "velocity" in res.output
     res = CliRunner().invoke(main, ARGS + ["--velocity", "1", "--yield-pressure", "1e6"])
     assert res.exit_code == 2 and "not both" in res.output
 

@@ -219,7 +219,8 @@ def _positive_times(t_mix) -> tuple[float, ...]:
 
 def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measured: MeasuredPower | None = None,
                 *, bins_per_decade: int = 10, n_batches: int = 10, percentiles=DEFAULT_PERCENTILES,
-                sg_span: int = SG_SPAN, sg_order: int = SG_ORDER, steady_tol: float = 0.05) -> RunAnalysis:
+                sg_span: int = SG_SPAN, sg_order: int = SG_ORDER, steady_tol: float = 0.05,
+                allow_failed: bool = False) -> RunAnalysis:
     """Analyse one run file (stress model, simulated power, optional comparison with measured power).
 
     ``path``: the run's HDF5 file (read through :func:`mfdem.io.open_run`).
@@ -227,6 +228,7 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
     ``t_mix``: one or several real mixing times, s, for SN_p (eq. 5), E_m,sim (eq. 2) and E_m,exp (eq. 3);
     the first is the primary one.
     ``measured``: a :class:`MeasuredPower` (trace, idle power, batch mass) to compare with.
+    ``allow_failed``: analyse a run whose status is "failed" (refused otherwise).
     ``bins_per_decade``: SI classes per decade of the SI–SF distribution; ``n_batches``: batches for the
     batch-means standard errors; ``percentiles`` (%); ``sg_span``/``sg_order``: Savitzky–Golay span
     (samples) and degree; ``steady_tol``: relative band of the plateau detection.
@@ -257,6 +259,10 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
         n_int = run.n_intervals
         if n_int == 0:
             raise AnalysisError(f"{src}: the run has no complete output interval yet (status {run.status!r})")
+        if run.status == "failed" and not allow_failed:
+            raise AnalysisError(f"{src}: the run failed ({run.failure or 'no reason recorded'}); its numbers are not "
+                                "a result. Pass --allow-failed (allow_failed=True) to analyse its "
+                                f"{n_int} completed intervals anyway")
         if run.status != "complete":
             warn(msgs, f"{src}: run status is {run.status!r}; analysing its {n_int} complete output intervals")
         t_start, t_end = run.interval("t_start"), run.interval("t_end")
@@ -314,6 +320,10 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
         stats = stress_statistics(read_block, n_rows, mass_si, durations, bins_per_decade=bins_per_decade,
                                   n_batches=n_batches, percentiles=percentiles,
                                   particle_to_total_mass=m_particle / m_total, source=src)
+        if stats.si_cg < 0:
+            warn(msgs, f"{src}: the mean SI_CG is negative ({stats.si_cg:.3g} J/kg): the particles' dissipated work "
+                       "went down in the window, which no contact law allows; the run's energy books are broken "
+                       "(a blow-up or a time step far too long), so its numbers mean nothing")
         starts = None
         if run.has_interval("contact_starts"):
             def read_starts(a, b):

@@ -14,6 +14,8 @@ from mfdem.analysis.analyze import analyze_runs
 from mfdem.analysis.errors import AnalysisError, AnalysisWarning
 from mfdem.analysis.power import SG_ORDER, SG_SPAN, MeasuredPower
 from mfdem.analysis.report import format_report, to_json_lines
+from mfdem.exits import BadInput, Failure
+from mfdem.io.paths import check_output
 
 
 def _match(values: tuple, n: int, option: str, what: str) -> list:
@@ -70,8 +72,10 @@ def _match(values: tuple, n: int, option: str, what: str) -> list:
 @click.option("--plots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write PNG figures into DIR (created if needed): si_sf.png, power_vs_time.png, rpm.png "
                    "and, with measured power, measured_power.png.")
+@click.option("--allow-failed", is_flag=True,
+              help="Analyse runs whose status is 'failed' (a guard stopped them; refused otherwise).")
 def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mix_start, sg_span, sg_order,
-            bins_per_decade, batches, as_json, plots):
+            bins_per_decade, batches, as_json, plots, allow_failed):
     """Stress intensity/frequency (SI-SF), SN_p, E_m,sim and the power comparison of one or more runs.
 
     Analyses the steady-state window of each RUN.h5 (paper eqs. 2, 4, 5): per particle and output interval
@@ -94,6 +98,8 @@ def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mi
     elif idle_power or batch_mass or mix_start is not None:
         raise click.UsageError("--idle-power, --batch-mass and --mix-start only apply with --measured-power")
     collected: list[str] = []
+    if plots is not None:
+        check_output(plots, "--plots", folder=True)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AnalysisWarning)  # printed below from the results
@@ -102,9 +108,9 @@ def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mi
                             for f, i, m in zip(measured_power, idle, mass)]
             multi = analyze_runs(list(runs), steady_from=starts, t_mix=t_mix, measured=measured,
                                  bins_per_decade=bins_per_decade, n_batches=batches, sg_span=sg_span,
-                                 sg_order=sg_order)
+                                 sg_order=sg_order, allow_failed=allow_failed)
     except AnalysisError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise BadInput(str(exc)) from None
     for r in multi.runs:
         collected += r.warnings
     written = []
@@ -113,7 +119,7 @@ def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mi
         try:
             written = write_plots(multi, plots)
         except OSError as exc:
-            raise click.ClickException(f"cannot write the plots into {plots}: {exc}") from exc
+            raise Failure(f"cannot write the plots into {plots}: {exc}") from None
     for w in collected:
         click.echo(f"warning: {w}", err=True)
     if as_json:

@@ -16,8 +16,8 @@ import click
 _CTX = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-class _Error(click.ClickException):
-    """A user-facing error: one line, exit status 1."""
+from mfdem.exits import BadInput as _Error
+from mfdem.exits import as_click
 
 
 def _material_options(f):
@@ -69,7 +69,13 @@ def _material_config(config_file, particle_diameter, density, youngs_modulus, po
 
 
 def _fail(exc):
-    raise _Error(str(exc)) from None
+    raise as_click(exc) from None
+
+
+def check_output(path, what: str, folder: bool = False):
+    from mfdem.io.paths import check_output as check  # noqa: PLC0415
+
+    return check(path, what, folder=folder)
 
 
 def _errors():
@@ -124,6 +130,7 @@ def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_
     from mfdem.calibration.compaction import CompactionSetup, quasi_static_check, simulate_compaction  # noqa: PLC0415
 
     try:
+        check_output(prefix, "--out")
         cfg = _material_config(**material)
         setup = CompactionSetup(mass=mass * 1e-3, die_diameter=die_diameter, target_force=target_force,
                                 piston_speed=piston_speed, inertial_number=inertial_number, seed=seed)
@@ -210,6 +217,7 @@ def drum_command(fill_mass, rpm, drum_diameter, drum_width, slice_fraction, full
     from mfdem.calibration.drum import DrumSetup, plan, rpm_to_omega, simulate_drum  # noqa: PLC0415
 
     try:
+        check_output(prefix, "--out")
         cfg = _material_config(**material)
         if not (rpm > 0 and math.isfinite(rpm)):
             raise _Error(f"--rpm {rpm:g}: must be > 0 rev/min")
@@ -310,6 +318,7 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
     from mfdem.config import load_config  # noqa: PLC0415
 
     try:
+        check_output(outdir, "--out", folder=True)
         spec = _cluster(**cluster)
         data = F.load_fit_file(setup_file) if setup_file else {"_dir": "."}
         base_dir = Path(data["_dir"])
@@ -391,6 +400,7 @@ def sweep(rpms, config_file, preset, outdir, as_json, **cluster):
     from mfdem.config import load_config, make_config  # noqa: PLC0415
 
     try:
+        check_output(outdir, "--out", folder=True)
         try:
             values = [float(x) for x in rpms.split(",") if x.strip()]
         except ValueError:

@@ -623,6 +623,8 @@ def load_fit_file(path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"fit file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"fit file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"fit file {path}: not valid TOML ({exc})") from None
     allowed = {"targets", "weights", "search", "fit", "compaction", "drum", "config"}

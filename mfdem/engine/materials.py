@@ -27,9 +27,10 @@ def check_range(name: str, value, lo=None, hi=None, *, lo_open=False, hi_open=Fa
         bad |= v >= hi if hi_open else v > hi
     if bad:
         left = "(" if lo_open else "["
-        right = ")" if hi_open else "]"
+        right = ")" if hi_open or hi is None else "]"
         rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
-        raise InputError(f"{name} = {value!r}: must be in {rng}{' ' + unit if unit else ''}")
+        what = "must be in" if math.isfinite(v) else "must be a finite number in"
+        raise InputError(f"{name} = {value!r}: {what} {rng}{' ' + unit if unit else ''}")
     return v
 
 

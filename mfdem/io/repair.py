@@ -8,8 +8,12 @@ lookup3, as HDF5 computes it). The data written before the kill is untouched.
 
 from __future__ import annotations
 
-import fcntl
 import os
+
+try:
+    import fcntl
+except ImportError:   # Windows: the run file's writer lock (mfdem.io.lock) guards it instead
+    fcntl = None
 
 _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _MASK = 0xFFFFFFFF
@@ -83,7 +87,8 @@ def clear_write_flags(path: str | os.PathLike) -> bool:
     """
     with open(path, "r+b") as f:
         try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise RepairError(f"{path}: a running process still has the file open for writing") from exc
         try:
@@ -92,6 +97,13 @@ def clear_write_flags(path: str | os.PathLike) -> bool:
             version, size_off, _size_len, flags = f.read(4)
             if version < 2:
                 return False  # superblock v0/v1 carries no status flags
+            f.seek(base + 12 + 2 * size_off)          # v2/3: base, extension, end-of-file addresses
+            end = int.from_bytes(f.read(size_off), "little")
+            size = os.fstat(f.fileno()).st_size
+            if base + end > size:
+                raise RepairError(f"{path}: truncated: the file has {size} of its {base + end} bytes (a copy or "
+                                  "download cut short, or a full disk); the lost part cannot be repaired, use a "
+                                  "complete copy")
             if flags == 0:
                 return False
             body_len = 12 + 4 * size_off
@@ -104,4 +116,5 @@ def clear_write_flags(path: str | os.PathLike) -> bool:
             os.fsync(f.fileno())
             return True
         finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+            if fcntl is not None:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)

@@ -361,24 +361,33 @@ class RunFile:
         return self._f[f"geometry/{name}/vertices"][...], self._f[f"geometry/{name}/faces"][...]
 
     # intervals, time series, snapshots
+    def _read(self, name: str, sel):
+        """``dataset[sel]``; a damaged dataset (a corrupted chunk, a cut file) is a RunFileError naming it."""
+        ds = self._f[name]
+        try:
+            return ds[sel]
+        except OSError as exc:
+            raise RunFileError(f"{self.path}: dataset {name} is damaged and cannot be read ({exc}); use a complete "
+                               "copy of the file, or leave the damaged part out (--steady-from, --frames)") from None
+
     def interval(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Rows ``start:stop`` (complete rows only) of ``intervals/<name>``."""
         stop = self.n_intervals if stop is None else min(stop, self.n_intervals)
-        return self._f[f"intervals/{name}"][start:stop]
+        return self._read(f"intervals/{name}", slice(start, stop))
 
     def timeseries(self, name: str) -> np.ndarray:
-        return self._f[f"timeseries/{name}"][: self.n_timeseries]
+        return self._read(f"timeseries/{name}", slice(0, self.n_timeseries))
 
     def snapshot(self, k: int) -> Snapshot:
         if not -self.n_snapshots <= k < self.n_snapshots:
             raise IndexError(f"snapshot {k} out of range: the run has {self.n_snapshots} snapshots "
                              f"(0..{self.n_snapshots - 1})")
         k %= self.n_snapshots
-        s = self._f["snapshots"]
-        return Snapshot(index=k, time=float(s["time"][k]), rotor_angle=float(s["rotor_angle"][k]),
-                        interval_index=int(s["interval_index"][k]), position=s["position"][k],
-                        velocity=s["velocity"][k], angular_velocity=s["angular_velocity"][k],
-                        dissipated_power=s["dissipated_power"][k], collisions=s["collisions"][k])
+        row = {name: self._read(f"snapshots/{name}", k) for name in _SNAPSHOT_ROWS}
+        return Snapshot(index=k, time=float(row["time"]), rotor_angle=float(row["rotor_angle"]),
+                        interval_index=int(row["interval_index"]), position=row["position"],
+                        velocity=row["velocity"], angular_velocity=row["angular_velocity"],
+                        dissipated_power=row["dissipated_power"], collisions=row["collisions"])
 
     def snapshot_times(self) -> np.ndarray:
         return self._f["snapshots/time"][: self.n_snapshots]

@@ -71,7 +71,7 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
 
     ``normal_model`` defaults to "thornton_ning" when a yield ratio or pressure is given, else "hertz".
     """
-    radius = check_range("radius", radius, 0, None, lo_open=True, unit="m")
+    radius = check_range("radius", radius, 0, 0.05, lo_open=True, unit="m")
     velocity = check_range("velocity", velocity, 0, None, lo_open=True, unit="m/s")
     angle = check_range("angle", angle, 0, 90, hi_open=True, unit="deg")
     friction = check_range("friction", friction, 0, None)
@@ -88,6 +88,10 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
                     poisson_ratio if wall_poisson_ratio is None else wall_poisson_ratio, name="wall")
     wall.validate()
 
+    sound = math.sqrt(youngs_modulus / density)   # bar wave speed of the particle, m/s
+    if velocity > sound:
+        raise InputError(f"velocity = {velocity:g} m/s: must be in (0, {sound:.4g}] m/s, below the particle's "
+                         f"sound speed √(E/ρ) = {sound:.4g} m/s (beyond it no quasi-static contact law holds)")
     mass = density * 4.0 / 3.0 * math.pi * radius**3
     if target == "wall":
         m_star, r_star, e_star, r_yield = mass, radius, effective_modulus(particle, wall), radius

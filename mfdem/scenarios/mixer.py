@@ -26,6 +26,8 @@ from mfdem.scenarios.contact_set import contact_set
 
 GRAVITY = (0.0, -9.81, 0.0)   # m/s², horizontal rotor axis
 RANDOM_PACKING = 0.64         # densest random packing: the fill must fit at this solid fraction
+MAX_VESSEL_DIAMETER = 2.0     # m: larger vessels are taken for an STL in the wrong unit
+MAX_INLET_SITES = 2e7         # lattice sites the inlets may hold (3 float64 each, plus temporaries)
 
 
 @dataclass
@@ -66,6 +68,10 @@ def build_geometry(cfg: Config) -> MixerGeometry:
     except GeometryError as exc:
         raise InputError(str(exc)) from None
     radial = np.linalg.norm(vessel.vertices[:, :2], axis=1)
+    if 2 * radial.max() > MAX_VESSEL_DIAMETER:
+        raise InputError(f"geometry: the vessel is {2 * radial.max():.3g} m across, more than the "
+                         f"{MAX_VESSEL_DIAMETER:g} m of the largest rotor-stator mixers: is the STL in millimetres? "
+                         f"Set geometry.stl_scale = 0.001 (now {g.stl_scale:g})")
     z0, z1 = vessel.bounds[:, 2]
     if abs(z0) > 1e-6 or z1 <= 0:
         raise InputError(f"geometry: the vessel must span z ∈ [0, L] about the +z axis (found z ∈ [{z0:g}, {z1:g}] m)")
@@ -117,13 +123,14 @@ def check_resolution(cfg: Config, geometry: MixerGeometry) -> list[str]:
     model only with several CG particles across the narrowest flow region, physics.md §5.1)."""
     d = cfg.particles.diameter
     notes = []
-    for name, size, advised in (("blade-tip gap", tip_gap(geometry), GAP_DIAMETERS_ADVISED),
-                                ("chamber length", geometry.length, LENGTH_DIAMETERS_ADVISED)):
+    for name, size, advised, setting in (
+            ("blade-tip gap", tip_gap(geometry), GAP_DIAMETERS_ADVISED, "geometry.tip_gap"),
+            ("chamber length", geometry.length, LENGTH_DIAMETERS_ADVISED, "geometry.axial_length")):
         held = size / d
         if held < 1:
             raise InputError(f"particles.diameter = {d:g} m: the {name} of {size * 1e3:.3g} mm holds {held:.2f} "
-                             f"particle diameters; must be ≥ 1 ({advised} or more advised). Use smaller "
-                             "(less coarse-grained) particles or a wider geometry.tip_gap")
+                             f"particle diameters; must be ≥ 1. Use smaller (less coarse-grained) particles, or "
+                             f"{setting} ≥ {d * 1e3:.3g} mm ({advised * d * 1e3:.3g} mm advised)")
         if held < advised:
             notes.append(f"the {name} of {size * 1e3:.3g} mm holds only {held:.2f} CG particle diameters "
                          f"(d = {d * 1e3:.3g} mm; {advised} or more advised): the flow there is resolved by too few "
@@ -222,6 +229,13 @@ class Inlets:
                    for s in range(n_sectors) for k in range(cfg.inlets.count)]
         r0, r1 = cfg.inlets.inner_radius, min(cfg.inlets.outer_radius, geometry.vessel_radius - d)
         spacing = 1.1 * d
+        n_sites = (2 * r1 / spacing + 1) ** 2 * max(geometry.length / spacing, 1)
+        if n_sites > MAX_INLET_SITES:   # refused before the lattice is allocated
+            raise InputError(f"inlets: the insertion lattice would hold {n_sites:.3g} sites "
+                             f"({n_sites * 72 / 1e9:.3g} GB) for {d * 1e3:.3g} mm particles in a vessel "
+                             f"{2 * geometry.vessel_radius:.3g} m across and {geometry.length:.3g} m long, more than "
+                             f"mfdem builds ({MAX_INLET_SITES:.0e}); check geometry.stl_scale (an STL "
+                             "in millimetres?), inlets.outer_radius or particles.diameter")
         g = np.arange(-r1, r1 + spacing, spacing)
         z = np.arange(self.radius * 2, geometry.length - self.radius * 2, spacing)
         x, y, zz = np.meshgrid(g, g, z, indexing="ij")

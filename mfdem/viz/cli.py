@@ -9,13 +9,16 @@ from pathlib import Path
 
 import click
 
+from mfdem.exits import as_click
+from mfdem.engine.materials import InputError
 from mfdem.io import RunFileError
+from mfdem.io.paths import check_output
 from mfdem.viz.errors import VizError
 from mfdem.viz.fields import CAMERA_VIEWS, COLOR_FIELDS
 
 __all__ = ["export_vtk_command", "play_command"]
 
-_ERRORS = (VizError, RunFileError, OSError)
+_ERRORS = (VizError, RunFileError, InputError, OSError)
 
 
 def _run_path(ctx, param, value):
@@ -103,6 +106,8 @@ def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screensho
             if path is not None and path.suffix.lower() not in allowed:  # fail before any rendering
                 raise VizError(f"{what} {path}: unsupported format {path.suffix or '(no extension)'!r}; "
                                f"use one of {', '.join(allowed)}")
+            if path is not None:
+                check_output(path, what)
 
         with opened_run(run) as rf:
             if screenshot is not None:
@@ -114,7 +119,7 @@ def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screensho
                 n = render_movie(rf, movie, frames=frames, fps=fps, options=options, window_size=window_size)
                 click.echo(f"wrote {movie} ({n} frames at {fps:g} fps)")
     except _ERRORS as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise as_click(exc) from None
 
 
 @click.command("export-vtk")
@@ -137,8 +142,9 @@ def export_vtk_command(run, outdir, frames, sector_to_full):
     from mfdem.viz.vtk_export import export_vtk
 
     try:
+        check_output(outdir, "OUTDIR", folder=True)
         res = export_vtk(run, outdir, frames=frames, sector_to_full=sector_to_full)
     except _ERRORS as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise as_click(exc) from None
     click.echo(f"wrote {len(res.snapshots)} snapshot{'s' if len(res.snapshots) != 1 else ''} "
                f"(t = {res.times[0]:g} … {res.times[-1]:g} s) to {outdir}; open {res.pvd} in ParaView")

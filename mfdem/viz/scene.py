@@ -319,6 +319,12 @@ class SceneOptions:
             raise VizError(f"vessel opacity must be within 0..1, got {self.vessel_opacity}")
         if not self.zoom > 0:
             raise VizError(f"zoom must be > 0, got {self.zoom}")
+        if self.cmap is not None:
+            from matplotlib import colormaps  # noqa: PLC0415
+
+            if self.cmap not in colormaps:
+                raise VizError(f"--cmap {self.cmap!r}: not a matplotlib colour map; e.g. viridis, plasma, inferno, "
+                               "magma, cividis, turbo, coolwarm (matplotlib.colormaps lists all)")
         if self.clim is not None:
             lo, hi = (float(c) for c in self.clim)
             if not hi > lo:

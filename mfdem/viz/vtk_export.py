@@ -88,23 +88,36 @@ def export_vtk(run, outdir, *, frames=None, sector_to_full: bool = False) -> Exp
         sel = parse_frames(frames, n)
         if outdir.exists() and not outdir.is_dir():
             raise VizError(f"{outdir} exists and is not a directory")
+        created = not outdir.exists()
         outdir.mkdir(parents=True, exist_ok=True)
-        width = max(4, len(str(n - 1)))
-        res = ExportResult(outdir=outdir, pvd=outdir / "run.pvd", particles_pvd=outdir / "particles.pvd",
-                           rotor_pvd=outdir / "rotor.pvd", vessel=None)
-        vessel = vessel_polydata(rf, sector_to_full=sector_to_full)
-        if vessel.n_points:
-            res.vessel = _save(vessel, outdir / "vessel.vtp")
-        for k in sel:
-            frame = load_particles(rf, k, sector_to_full=sector_to_full)
-            pfile = _save(particles_polydata(frame), outdir / f"particles_{k:0{width}d}.vtp", frame.time,
-                          frame.rotor_angle)
-            rfile = _save(rotor_polydata(rf, frame.rotor_angle, sector_to_full=sector_to_full),
-                          outdir / f"rotor_{k:0{width}d}.vtp", frame.time, frame.rotor_angle)
-            res.snapshots.append(k)
-            res.times.append(frame.time)
-            res.particle_files.append(pfile)
-            res.rotor_files.append(rfile)
+        before = set(outdir.iterdir())
+        try:
+            return _export(rf, outdir, sel, n, sector_to_full)
+        except BaseException:   # a damaged snapshot, a full disk, Ctrl-C: leave no half export behind
+            for f in set(outdir.iterdir()) - before:
+                f.unlink(missing_ok=True)
+            if created and not any(outdir.iterdir()):
+                outdir.rmdir()
+            raise
+
+
+def _export(rf, outdir: Path, sel, n: int, sector_to_full: bool) -> ExportResult:
+    width = max(4, len(str(n - 1)))
+    res = ExportResult(outdir=outdir, pvd=outdir / "run.pvd", particles_pvd=outdir / "particles.pvd",
+                       rotor_pvd=outdir / "rotor.pvd", vessel=None)
+    vessel = vessel_polydata(rf, sector_to_full=sector_to_full)
+    if vessel.n_points:
+        res.vessel = _save(vessel, outdir / "vessel.vtp")
+    for k in sel:
+        frame = load_particles(rf, k, sector_to_full=sector_to_full)
+        pfile = _save(particles_polydata(frame), outdir / f"particles_{k:0{width}d}.vtp", frame.time,
+                      frame.rotor_angle)
+        rfile = _save(rotor_polydata(rf, frame.rotor_angle, sector_to_full=sector_to_full),
+                      outdir / f"rotor_{k:0{width}d}.vtp", frame.time, frame.rotor_angle)
+        res.snapshots.append(k)
+        res.times.append(frame.time)
+        res.particle_files.append(pfile)
+        res.rotor_files.append(rfile)
     entries = []
     for t, p, r in zip(res.times, res.particle_files, res.rotor_files):
         entries += [(t, 0, p.name), (t, 1, r.name)]

@@ -114,38 +114,38 @@ def test_bad_input_gives_clear_errors(make_run, tmp_path):
     text = tmp_path / "notes.h5"
     text.write_text("not hdf5")
     result = run_cli(text, "--steady-from", 0)
-    assert result.exit_code == 1 and "not an HDF5 file" in result.output
+    assert result.exit_code == 2 and "not an HDF5 file" in result.output
 
     other = tmp_path / "other.h5"
     with h5py.File(other, "w") as f:
         f.attrs["format"] = "something-else"
     result = run_cli(other)
-    assert result.exit_code == 1 and "not an mfdem run file" in result.output
+    assert result.exit_code == 2 and "not an mfdem run file" in result.output
 
     empty = make_run(np.zeros((4, 3)), np.zeros((4, 3), int))
     result = run_cli(empty, "--steady-from", 0)
-    assert result.exit_code == 1 and "no collisions in the analysis window" in result.output
+    assert result.exit_code == 2 and "no collisions in the analysis window" in result.output
 
     good = speed_run(make_run, 2000)
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("time,power\n0,400\n5,four hundred\n")
     result = run_cli(good, "--steady-from", 0, "--measured-power", bad_csv, "--idle-power", 300,
                      "--batch-mass", 0.02)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{bad_csv} line 3, column 2 ('power', W): 'four hundred' is not a finite number" in result.output
 
     missing_col = tmp_path / "cols.csv"
     missing_col.write_text("time;torque\n0;1\n5;2\n")
     result = run_cli(good, "--steady-from", 0, "--measured-power", missing_col, "--idle-power", 300,
                      "--batch-mass", 0.02)
-    assert result.exit_code == 1 and "no 'power' column" in result.output
+    assert result.exit_code == 2 and "no 'power' column" in result.output
 
     result = run_cli(good, "--measured-power", bad_csv)
     assert result.exit_code == 2 and "--idle-power" in result.output
     result = run_cli(good, good, "--steady-from", 0, "--steady-from", 0, "--steady-from", 0)
     assert result.exit_code == 2 and "once per run" in result.output
     result = run_cli(good, "--steady-from", 1.0)
-    assert result.exit_code == 1 and "empty analysis window" in result.output
+    assert result.exit_code == 2 and "empty analysis window" in result.output
 
 
 def test_help_documents_units():

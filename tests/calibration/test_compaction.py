@@ -104,7 +104,7 @@ def test_bad_input_is_a_clear_error(tmp_path, compaction_case):
         simulate_compaction(setup, cfg)
     res = CliRunner().invoke(calibrate, ["compaction", "--mass", "0.6", "--die-diameter", "0.01",
                                          "--target-force", "5000", "--particle-diameter", "1e-3"])
-    assert res.exit_code == 1 and "cannot be reached" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 2 and "cannot be reached" in res.output and "Traceback" not in res.output
     with pytest.raises(InputError, match="die_diameter"):
         simulate_compaction(*compaction_case(die_diameter=3e-3))
     with pytest.raises(InputError, match="mass"):

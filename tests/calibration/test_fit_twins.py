@@ -81,9 +81,9 @@ def test_bad_fit_input(tmp_path, synthetic):
     bad = tmp_path / "bad.csv"
     bad.write_text("time,load\n0,0\n1,1\n2,2\n3,3\n4,4\n")
     res = CliRunner().invoke(calibrate, ["fit", "--curve", str(bad), "--param", "yield_ratio=0.01:0.2"])
-    assert res.exit_code == 1 and "missing column(s) displacement_m, force_n" in res.output
+    assert res.exit_code == 2 and "missing column(s) displacement_m, force_n" in res.output
     res = CliRunner().invoke(calibrate, ["fit", "--angle", "30"])
-    assert res.exit_code == 1 and "search space is empty" in res.output
+    assert res.exit_code == 2 and "search space is empty" in res.output
     res = CliRunner().invoke(calibrate, ["fit", "--angle", "30", "--param", "sliding_friction=0.1:0.5",
                                          "--scheduler", "lsf"])
-    assert res.exit_code == 1 and "scheduler" in res.output
+    assert res.exit_code == 2 and "scheduler" in res.output

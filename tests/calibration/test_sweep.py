@@ -53,6 +53,6 @@ def test_bad_sweep_input(tmp_path):
     with pytest.raises(InputError, match="scheduler"):
         ClusterSpec("pbs").validate()
     res = CliRunner().invoke(sweep_command, ["--rpm", "1000,abc"])
-    assert res.exit_code == 1 and "--rpm" in res.output
+    assert res.exit_code == 2 and "--rpm" in res.output
     res = CliRunner().invoke(sweep_command, ["--rpm", "1000", "--scheduler", "sge://x"])
-    assert res.exit_code == 1 and "scheduler" in res.output
+    assert res.exit_code == 2 and "scheduler" in res.output

@@ -93,4 +93,4 @@ def test_the_command_line_starts_from_a_fill(sector_run, tmp_path):
     assert r.exit_code == 2 and "cannot be combined with --preset" in r.output
     r = CliRunner().invoke(main, ["run", "--from-fill", str(src), "--particle-diameter", "0.0007",
                                   "--out", str(tmp_path / "z.h5")])
-    assert r.exit_code == 1 and "particles.diameter = 0.0007" in r.output
+    assert r.exit_code == 2 and "particles.diameter = 0.0007" in r.output

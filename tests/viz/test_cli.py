@@ -75,7 +75,7 @@ def test_bad_input_is_a_clear_error(runner, small_run, empty_run, tmp_path, args
     subst = dict(missing=tmp_path / "missing.h5", empty=empty_run, small=small_run, out=tmp_path / "o.png",
                  tmp=tmp_path)
     res = runner.invoke(play_command, [a.format(**subst) for a in args] + SMALL)
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "Error: " in res.output and message in res.output
     assert not (tmp_path / "o.png").exists()
 
@@ -87,9 +87,9 @@ def test_unknown_colour_field_is_a_usage_error(runner, small_run):
 
 def test_export_errors(runner, empty_run, tmp_path):
     res = runner.invoke(export_vtk_command, [str(empty_run), str(tmp_path / "vtk")])
-    assert res.exit_code == 1 and "no snapshots" in res.output
+    assert res.exit_code == 2 and "no snapshots" in res.output
     res = runner.invoke(export_vtk_command, [str(tmp_path / "nope.h5"), str(tmp_path / "vtk")])
-    assert res.exit_code == 1 and "no such file" in res.output
+    assert res.exit_code == 2 and "no such file" in res.output
 
 
 def test_window_without_display_says_what_to_do(runner, small_run, monkeypatch):
@@ -97,4 +97,4 @@ def test_window_without_display_says_what_to_do(runner, small_run, monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setattr("sys.platform", "linux")
     res = runner.invoke(play_command, [str(small_run)])
-    assert res.exit_code == 1 and "no display" in res.output and "--screenshot" in res.output
+    assert res.exit_code == 2 and "no display" in res.output and "--screenshot" in res.output
