@@ -131,7 +131,7 @@ CASES = [
     (["impact", "--velocity", "-1"], "velocity = -1.0: must be in (0,"),
     (["impact", "--velocity", "1e6"], "below the particle's sound speed"),
     (["impact", "--velocity", "inf"], "velocity = inf: must be a finite number in (0, inf) m/s"),
-    (["impact", "--velocity", "10", "--radius", "0"], "radius = 0.0: must be in (0, 0.05] m"),
+    (["impact", "--velocity", "10", "--radius", "0"], "radius = 0.0: must be in (0, 1.0] m"),
     (["impact", "--velocity", "10", "--angle", "95"], "angle = 95.0: must be in [0, 90) deg"),
     (["impact", "--velocity", "10", "--yield-ratio", "0.1", "--yield-pressure", "1e8"], "not both"),
     (["impact", "--velocity", "10", "--config", "{latin1}"], "not UTF-8 text"),

@@ -20,6 +20,7 @@ import numpy as np
 
 from mfdem.analysis.analyze import MultiRunAnalysis, RunAnalysis
 from mfdem.figures import figure as _figure
+from mfdem.figures import save
 
 
 def _label(r: RunAnalysis) -> str:
@@ -46,7 +47,7 @@ def plot_si_sf(runs: list[RunAnalysis], path) -> Path:
     if runs:
         ax.legend()
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    save(fig, path)
     return path
 
 
@@ -73,7 +74,7 @@ def plot_power_vs_time(runs: list[RunAnalysis], path) -> Path:
     if runs:
         top.legend()
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    save(fig, path)
     return path
 
 
@@ -95,7 +96,7 @@ def plot_measured_power(runs: list[RunAnalysis], path) -> Path:
     ax.grid(True, alpha=0.3)
     ax.legend()
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    save(fig, path)
     return path
 
 
@@ -137,7 +138,7 @@ def plot_vs_rpm(multi: MultiRunAnalysis, path) -> Path:
         a.grid(True, which="both", alpha=0.3)
         a.legend()
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    save(fig, path)
     return path
 
 

@@ -135,7 +135,7 @@ class CompactionResult:
 
     def plot(self, path, title: str = None, measured=None) -> Path:
         """PNG of the curve (and a measured one, ``(displacement, force)``, if given)."""
-        from mfdem.figures import figure  # noqa: PLC0415
+        from mfdem.figures import figure, save  # noqa: PLC0415
 
         fig, axes = figure(size=(6.4, 4.4))
         ax = axes[0, 0]
@@ -150,8 +150,7 @@ class CompactionResult:
         ax.set_title(title or f"compaction: {self.n_particles} particles, final porosity {self.final_porosity:.3f}")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
-        fig.savefig(path, dpi=120)
-        return Path(path)
+        return save(fig, path)
 
 
 # ------------------------------------------------------------------------------------------ set-up

@@ -122,7 +122,7 @@ class DrumResult:
         from matplotlib.collections import EllipseCollection  # noqa: PLC0415
         from matplotlib.patches import Circle  # noqa: PLC0415
 
-        from mfdem.figures import figure  # noqa: PLC0415
+        from mfdem.figures import figure, save  # noqa: PLC0415
 
         r_drum = self.setup["diameter"] / 2
         fig, axes = figure(size=(5.6, 5.6))
@@ -148,8 +148,7 @@ class DrumResult:
         ax.set_title(title or f"drum: flowing angle {self.flowing_angle_deg:.1f}°, "
                               f"cohesive index {self.cohesive_index:.1f}")
         ax.legend(loc="upper left", fontsize=8)
-        fig.savefig(path, dpi=120)
-        return Path(path)
+        return save(fig, path)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from pathlib import Path
 from mfdem.calibration.common import CalibrationError, atomic_write_json, jsonable
 from mfdem.engine.materials import InputError
 
+SCHEDULER_TIMEOUT = "10s"   # waiting longer for a scheduler that does not answer helps nobody
+
 RESULT_FORMAT = "mfdem-task-result"
 
 
@@ -104,7 +106,12 @@ def dask_client(spec: ClusterSpec):
             with Client(cluster) as client:
                 yield client
     else:
-        with Client(spec.scheduler) as client:
+        try:
+            client = Client(spec.scheduler, timeout=SCHEDULER_TIMEOUT)
+        except OSError as exc:   # unreachable, refused, or not a Dask scheduler
+            raise InputError(f"--scheduler {spec.scheduler}: cannot connect ({exc}); check the address, or start "
+                             "one with `dask scheduler`") from None
+        with client:
             yield client
 
 

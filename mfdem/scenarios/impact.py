@@ -71,7 +71,7 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
 
     ``normal_model`` defaults to "thornton_ning" when a yield ratio or pressure is given, else "hertz".
     """
-    radius = check_range("radius", radius, 0, 0.05, lo_open=True, unit="m")
+    radius = check_range("radius", radius, 0, 1.0, lo_open=True, unit="m")
     velocity = check_range("velocity", velocity, 0, None, lo_open=True, unit="m/s")
     angle = check_range("angle", angle, 0, 90, hi_open=True, unit="deg")
     friction = check_range("friction", friction, 0, None)
