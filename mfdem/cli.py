@@ -231,7 +231,8 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
 @main.command()
 @click.argument("run_file", type=click.Path(dir_okay=False))
 def repair(run_file):
-    """Clear the 'open for writing' flags a killed run leaves in RUN_FILE, so any HDF5 tool opens it."""
+    """Clear the 'open for writing' flags a killed run leaves in RUN_FILE, so any HDF5 tool opens it, then read
+    every dataset once: a truncated or damaged file is reported, naming what is lost."""
     from mfdem.io import RunFileError, repair as repair_file  # noqa: PLC0415
 
     try:

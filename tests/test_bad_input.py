@@ -175,6 +175,7 @@ CASES = [
     (["repair", "{missing}"], "no such file"),
     (["repair", "{text}"], "not an HDF5 file"),
     (["repair", "{truncated}"], "truncated"),
+    (["repair", "{corrupt}"], "damaged beyond repair: intervals/dissipated_work, snapshots/position cannot be read"),
 ]
 
 

@@ -462,8 +462,29 @@ def repair(path) -> bool:
     except WriterLockError as exc:
         raise RunFileError(str(exc)) from None
     try:
-        return clear_write_flags(path)
+        changed = clear_write_flags(path)
+        verify(path)
+        return changed
     except RepairError as exc:
         raise RunFileError(str(exc)) from exc
     finally:
         lock.release()
+
+
+def verify(path) -> None:
+    """Read every dataset of run file ``path`` chunk by chunk; a damaged one is a RunFileError naming it."""
+    with open_run(path) as rf:
+        damaged = []
+
+        def check(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.size:
+                try:
+                    for sel in (obj.iter_chunks() if obj.chunks else [()]):
+                        obj[sel]
+                except OSError:
+                    damaged.append(name)
+        rf._f.visititems(check)
+    if damaged:
+        raise RunFileError(f"{path}: damaged beyond repair: {', '.join(damaged[:5])}"
+                           f"{f' and {len(damaged) - 5} more' if len(damaged) > 5 else ''} cannot be read; the "
+                           "other data are intact (mfdem analyze reads them, e.g. with --steady-from)")
