@@ -16,6 +16,8 @@ error, and the wall time.
     python benchmarks/paper_case.py --rpm 1000,5000 --particle-diameter 0.0008 --rotor-time 0.03 --json
     python benchmarks/paper_case.py --rpm 5000 --particle-diameter 0.0006 --rotor-time 0.02   # CG study
 
+A speed whose run a guard stopped is reported with its reason and leaves the exponent; the script then exits 1.
+
 The mean SI_CG is a ratio of sums (dissipated work / events / m_CG), so it does not depend on the output
 interval; the default 1 ms (paper: 5 ms) only gives the short windows here enough intervals for batch means.
 """
@@ -33,11 +35,13 @@ import numpy as np
 from mfdem.analysis import AnalysisError, analyze_run
 from mfdem.analysis.fit import fit_power_law
 from mfdem.config import make_config, read_text
-from mfdem.io import open_run
+from mfdem.engine.materials import InputError
+from mfdem.exits import as_click
+from mfdem.io import RunFileError, open_run
 from mfdem.runner import MixerRun, RunStopped, config_from_fill
 
 PAPER_SI_CG = {1000: 0.006, 2500: 0.033, 5000: 0.123}   # J/kg, paper Results 2.3
-PAPER_FIT = (1.41e-8, 1.88)                              # SI_CG ≈ 1.41e-8 n^1.88 J/kg, fitted to the three
+PAPER_FIT = (1.41e-8, 1.88)                              # SI_CG ≈ 1.41e-8 n^1.88 J/kg, fit to those three
 T_MIX = (300.0, 1800.0, 3600.0)                          # s: SN_p after 5, 30 and 60 min of mixing
 
 
@@ -166,8 +170,15 @@ def run_speed(fill_file: Path, changes: dict, rpm: float, rotor_time: float, pat
 @click.option("--threads", type=int, default=0, show_default=True, help="CPU threads (0 = all cores).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per speed, then one with the exponent.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def main(rpm_list, particle_diameter, rotor_time, fill_time, output_interval, config_file, fill_from,
-         window_start, out_dir, threads, as_json, quiet):
+def main(**options):
+    try:
+        study(**options)
+    except (InputError, RunFileError) as exc:   # bad input: one line, exit 2 (as the mfdem command)
+        raise as_click(exc) from None
+
+
+def study(rpm_list, particle_diameter, rotor_time, fill_time, output_interval, config_file, fill_from,
+          window_start, out_dir, threads, as_json, quiet):
     t0 = time.perf_counter()
     try:
         speeds = [float(s) for s in rpm_list.split(",") if s.strip()]
@@ -178,10 +189,10 @@ def main(rpm_list, particle_diameter, rotor_time, fill_time, output_interval, co
         raise click.BadParameter("give at least one positive rotor speed", param_hint="--rpm")
     if not rotor_time > 0:
         raise click.BadParameter(f"{rotor_time}: must be > 0 s", param_hint="--rotor-time")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     changes = settings(config_file, particle_diameter, fill_time, output_interval, threads)
     cfg = make_config(overrides=changes)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     tag = f"d{cfg.particles.diameter * 1e6:.0f}um"
     fill_file = Path(fill_from) if fill_from else out / f"fill_{tag}.h5"
     if not fill_from:
