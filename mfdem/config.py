@@ -310,15 +310,15 @@ def make_config(*, preset: str = "paper", toml_text: str = None, origin: str = "
     return cfg.validate()
 
 
-def read_text(path) -> str:
-    """A config file's text; a missing, unreadable or non-UTF-8 file is an InputError."""
+def read_text(path, what: str = "config file") -> str:
+    """A settings file's text; a missing, unreadable or non-UTF-8 file is an InputError naming ``what``."""
     try:
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     except OSError as exc:
-        raise InputError(f"config file {path}: {exc.strerror or exc}") from None
+        raise InputError(f"{what} {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"config file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise InputError(f"{what} {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
 def load_config(path, *, preset: str = "paper", overrides: dict = None) -> Config:

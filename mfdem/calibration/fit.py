@@ -51,7 +51,7 @@ from mfdem.calibration.common import atomic_write_json, atomic_write_text, base_
 from mfdem.calibration.compaction import (CompactionSetup, MeasuredCurve, curve_features, simulate_compaction)
 from mfdem.calibration.drum import DrumSetup, simulate_drum
 from mfdem.calibration.sweep import ClusterSpec, Task, dask_client, run_tasks
-from mfdem.config import Config, make_config
+from mfdem.config import Config, make_config, read_text
 from mfdem.engine.materials import InputError
 
 # name: (config keys it sets, log scale by default, allowed range (lo, hi, lo_open), unit)
@@ -620,11 +620,7 @@ def load_fit_file(path) -> dict:
 
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"fit file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"fit file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        data = tomllib.loads(read_text(path, "fit file"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"fit file {path}: not valid TOML ({exc})") from None
     allowed = {"targets", "weights", "search", "fit", "compaction", "drum", "config"}
