@@ -1,29 +1,39 @@
-"""BENCH-2: the default mixer sector at 10,000 rpm after filling (benchmarks.md).
+"""BENCH-2: the default mixer sector at 10,000 rpm, its cost per particle-step beside BENCH-1's (benchmarks.md).
 
 The fill is placed directly as an annular layer on the vessel wall (lattice spacing 1.02 d, sites clear of
 the rotor), moving with half the tip speed; the rotor turns at full speed from the start. After a warm-up
-(kernel compilation, first contacts) the script times a window of steps and prints particle-steps per
-second (of wall time, and per CPU-second as in dense_bed.py), peak memory and the projected wall time of the
-full 0.5 s run (fill + rotor) at the same Δt.
+(kernel compilation, first contacts, ``--warmup-time`` of simulated time) the script times a window of
+``--window`` seconds of simulated time (default 1 ms) and prints:
+
+* particle-steps per second (of wall time, and per CPU-second as in dense_bed.py) and peak memory;
+* the time step and why: ``run.steps_per_contact`` steps per Hertz contact at the tip speed for the stiffer
+  of the particle–particle and particle–wall pairs (benchmarks/timestep_accuracy.py shows the restitution
+  error against that number);
+* the projected wall time of the full paper case (the default run: 0.1 s fill + 0.4 s rotor) at this rate;
+* BENCH-1 (dense_bed.py, 100,000 particles, same threads and precision) measured in the same run, and the
+  cost of a BENCH-2 particle-step over a BENCH-1 one (target ≤ 1.5);
+* where the time goes (stages.py).
 
     python benchmarks/mixer_sector.py --json
-    python benchmarks/mixer_sector.py --particle-diameter 0.6e-3 --steps 500     # a smaller variant
-    python benchmarks/mixer_sector.py --config my_calibrated.toml                # another material
+    python benchmarks/mixer_sector.py --particle-diameter 0.6e-3 --window 2e-4     # a smaller variant
+    python benchmarks/mixer_sector.py --config my_calibrated.toml                  # another material
 
 The state being timed depends on the material and on this artificial start (a dense layer at half the tip
 speed, met by blades at full speed): the script prints the contacts per particle and the largest overlap
-(with where it was) beside the rate, and where the time goes (stages.py): list entries per particle,
-contacts across the seam and the time of the pair, mirror/wall, mesh and list-build stages.
+(with where it was) beside the rate.
 """
 
 import json
 import math
 import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import click
 import numpy as np
-from stages import describe, stage_breakdown
+from stages import array_bytes, describe, stage_breakdown
 
 from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
@@ -61,32 +71,45 @@ def _deepest(sim) -> dict:
             "relative_speed": c["speed"]}
 
 
+def bench1(threads: int, precision: str, arch: str) -> float:
+    """BENCH-1 particle-steps per second (dense_bed.py in its own process, 100,000 particles, 500 steps)."""
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("dense_bed.py")), "--steps", "500",
+                          "--threads", str(threads), "--precision", precision, "--arch", arch, "--json"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["particle_steps_per_second"]
+
+
 @click.command()
 @click.option("--rpm", default=10_000.0, show_default=True, help="Rotor speed, rev/min.")
 @click.option("--particle-diameter", default=300e-6, show_default=True, help="m (the default fills 113,600).")
-@click.option("--warmup", default=200, show_default=True, help="Steps before timing.")
-@click.option("--steps", default=1000, show_default=True, help="Timed steps.")
+@click.option("--warmup-time", default=2e-4, show_default=True, help="Simulated time before the window, s.")
+@click.option("--window", default=1e-3, show_default=True, help="Simulated time timed, s.")
 @click.option("--threads", default=2, show_default=True, help="CPU threads.")
+@click.option("--arch", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--skin", default=0.0, show_default=True, help="Verlet skin, m (0: the run's default).")
+@click.option("--no-bench1", is_flag=True, help="Skip the BENCH-1 run that the cost ratio needs.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Run config TOML (material, contact); the options above override it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def main(rpm, particle_diameter, warmup, steps, threads, skin, config_file, as_json):
+def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_bench1, config_file, as_json):
     toml_text = open(config_file).read() if config_file else None
-    overrides = {"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": "cpu", "threads": threads},
+    overrides = {"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": arch, "threads": threads},
                  "particles": {"diameter": particle_diameter}, "engine": {"skin": skin}}
     cfg = make_config(toml_text=toml_text, origin=config_file or "config", overrides=overrides)
+    paper = make_config()   # the full paper case: the default run (300 µm, 10,000 rpm, 0.1 s fill + 0.4 s)
+    paper_dt = mixer.time_step(paper, mixer.build_geometry(paper))
     geometry = mixer.build_geometry(cfg)
     dt = mixer.time_step(cfg, geometry)
+    tip = mixer.tip_speed(cfg, geometry)
     sim = mixer.build_simulation(cfg, geometry, dt)
     rng = np.random.default_rng(0)
     pos = annular_bed(cfg, geometry, cfg.n_particles, rng)
-    tip = 2 * math.pi * rpm / 60.0 * cfg.geometry.tip_radius
     tangential = np.stack([-pos[:, 1], pos[:, 0], np.zeros(len(pos))], axis=1)
     tangential /= np.linalg.norm(tangential, axis=1, keepdims=True)
     sim.add_particles(pos, particle_diameter / 2, velocities=0.5 * tip * tangential)
-    sim.step(warmup)
+    sim.step(max(1, round(warmup_time / dt)))
     sim.max_overlap_ratio(reset=True)           # report the overlaps of the timed window only
+    steps = max(1, round(window / dt))
     for _attempt in range(3):   # prefer a window in which the lists did not grow (growth recompiles kernels)
         lists = sim.neighbors
         builds = lists.n_builds
@@ -98,26 +121,43 @@ def main(rpm, particle_diameter, warmup, steps, threads, skin, config_file, as_j
     rate = sim.n * steps / wall
     builds = sim.neighbors.n_builds - builds
     pairs, wall_contacts = sim.contact_count()
-    full_steps = (cfg.run.fill_time + cfg.run.duration + 0.1) / dt     # the default run: 0.1 s fill + 0.4 s
-    result = {"particles": sim.n, "rpm": rpm, "dt": dt, "steps": steps, "wall_seconds": wall,
-              "window_end_s": sim.time, "particle_steps_per_second": rate, "cpu_seconds": cpu,
-              "particle_steps_per_cpu_second": sim.n * steps / cpu,
+    full_steps = (paper.run.fill_time + paper.run.duration) / paper_dt
+    result = {"particles": sim.n, "rpm": rpm, "dt": dt, "tip_speed": tip,
+              "steps_per_contact": cfg.run.steps_per_contact, "steps": steps, "wall_seconds": wall,
+              "window_start_s": sim.time - steps * dt, "window_end_s": sim.time, "particle_steps_per_second": rate,
+              "cpu_seconds": cpu, "particle_steps_per_cpu_second": sim.n * steps / cpu,
               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
               "neighbor_builds": builds, "max_overlap_ratio": sim.max_overlap_ratio(),
               "deepest_contact": _deepest(sim),
               "contacts_per_particle": (2 * pairs + wall_contacts) / sim.n,
               "rotor_power_w": sim.mesh_axial_torque(0) * 2 * math.pi * rpm / 60,
-              "projected_hours_full_run": full_steps * sim.n / rate / 3600, "threads": threads}
+              "paper_case_particle_steps": full_steps * paper.n_particles,
+              "projected_hours_paper_case": full_steps * paper.n_particles / rate / 3600, "threads": threads,
+              "arch": sim.arch, "array_bytes_per_particle": array_bytes(sim) / sim.n}
     result["breakdown"] = stage_breakdown(sim, builds / steps)     # last: it re-evaluates forces
+    if not no_bench1:
+        result["bench1_particle_steps_per_second"] = bench1(threads, cfg.run.precision, arch)
+        result["cost_ratio_to_bench1"] = result["bench1_particle_steps_per_second"] / rate
     if as_json:
         click.echo(json.dumps(result))
-    else:
-        click.echo(f"{sim.n} particles at {rpm:g} rpm, dt {dt:.3g} s, window ending at t = {sim.time * 1e3:.3f} ms: "
-                   f"{rate:.3e} particle-steps/s ({result['particle_steps_per_cpu_second']:.3e} per CPU-second), "
-                   f"{result['contacts_per_particle']:.1f} contacts/particle, max overlap "
-                   f"{result['max_overlap_ratio']:.2f} R ({result['deepest_contact']}), peak RSS {result['peak_rss_mb']:.0f} MB, "
-                   f"{result['neighbor_builds']} list builds in {steps} steps; the full 0.5 s run would take "
-                   f"{result['projected_hours_full_run']:.1f} h here\n    {describe(result['breakdown'])}")
+        return
+    click.echo(f"{sim.n} particles at {rpm:g} rpm (tip {tip:.3g} m/s); dt {dt:.3g} s = the Hertz contact time at the "
+               f"tip speed / {cfg.run.steps_per_contact:g} (run.steps_per_contact; restitution within 1 % from 15, "
+               "benchmarks/timestep_accuracy.py)")
+    click.echo(f"window {result['window_start_s'] * 1e3:.3f}–{sim.time * 1e3:.3f} ms ({steps} steps): {rate:.3e} "
+               f"particle-steps/s ({result['particle_steps_per_cpu_second']:.3e} per CPU-second), "
+               f"{result['contacts_per_particle']:.1f} contacts/particle, max overlap "
+               f"{result['max_overlap_ratio']:.2f} R ({result['deepest_contact']}), peak RSS "
+               f"{result['peak_rss_mb']:.0f} MB (arrays {result['array_bytes_per_particle']:.0f} B/particle), "
+               f"{result['neighbor_builds']} list builds")
+    click.echo(f"paper case ({paper.run.fill_time + paper.run.duration:g} s in steps of {paper_dt:.3g} s, "
+               f"{paper.n_particles} particles, {result['paper_case_particle_steps']:.3g} particle-steps): "
+               f"{result['projected_hours_paper_case']:.1f} h at this rate")
+    if not no_bench1:
+        click.echo(f"BENCH-1 in the same run: {result['bench1_particle_steps_per_second']:.3e} particle-steps/s; "
+                   f"a BENCH-2 particle-step costs {result['cost_ratio_to_bench1']:.2f} × a BENCH-1 one "
+                   "(target ≤ 1.5)")
+    click.echo(f"    {describe(result['breakdown'])}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,18 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     return {**counts, "ns_per_particle_step": stages}
 
 
+def array_bytes(sim) -> int:
+    """Bytes of the engine's Taichi arrays (particles, lists, walls, meshes): on a GPU, its memory in use."""
+    total = 0
+    for part in (sim.state, sim.neighbors, sim.walls, sim.meshes, sim.neighbors.cells, sim.neighbors.prefix_sum):
+        for value in vars(part).values():
+            if isinstance(value, ti.Field):
+                item = np.dtype(ti.lang.util.to_numpy_type(value.dtype)).itemsize
+                per = value.n * value.m if isinstance(value, ti.MatrixField) else 1
+                total += int(np.prod(value.shape)) * per * item
+    return total
+
+
 def describe(b: dict) -> str:
     stages = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in b["ns_per_particle_step"].items())
     seam = b["seam_contact_fraction"]

@@ -1,4 +1,8 @@
-"""Shared test set-up: one Taichi CPU backend in f64 for the whole session, one small mixer run."""
+"""Shared test set-up: one Taichi backend in f64 for the whole session (the CPU; ``MFDEM_TEST_ARCH=cuda`` runs
+the engine tests, which ask for the running backend, on a GPU: benchmarks/device_check.sh), one small mixer
+run."""
+
+import os
 
 import pytest
 
@@ -7,7 +11,7 @@ from mfdem.engine import backend
 
 @pytest.fixture(scope="session", autouse=True)
 def taichi_cpu_f64():
-    backend.init("cpu", "f64", threads=2)
+    backend.init(os.environ.get("MFDEM_TEST_ARCH", "cpu"), "f64", threads=2)
 
 
 @pytest.fixture(scope="session")

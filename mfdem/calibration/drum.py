@@ -258,18 +258,13 @@ def _simulation(pl: _Plan, cfg: Config, setup: DrumSetup) -> Simulation:
     return sim
 
 
-def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress=None) -> DrumResult:
-    """Run the drum twin; see the module docstring. ``cfg`` supplies the particle, wall and contact settings
-    (default: the mixer's defaults)."""
-    t_start = wallclock.perf_counter()
-    setup = setup or DrumSetup()
+def build(setup: DrumSetup, cfg: Config = None) -> tuple:
+    """``(plan, simulation)``: the filled drum with its walls, ready to step (``simulate_drum`` runs it)."""
     pl = plan(setup, base_config(cfg))
-    cfg = pl.cfg
-    sim = _simulation(pl, cfg, setup)
+    sim = _simulation(pl, pl.cfg, setup)
     omega = (0.0, 0.0, setup.omega)
-    rd = setup.diameter / 2
-    sim.add_wall(CylinderWall(point=(0, 0, 0), axis=(0, 0, 1), radius=rd, inside=True, angular_velocity=omega,
-                              material=WALL, name="drum"))
+    sim.add_wall(CylinderWall(point=(0, 0, 0), axis=(0, 0, 1), radius=setup.diameter / 2, inside=True,
+                              angular_velocity=omega, material=WALL, name="drum"))
     if setup.full_width:
         w = setup.simulated_width
         sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1), angular_velocity=omega, material=WALL,
@@ -277,6 +272,17 @@ def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress=None)
         sim.add_wall(PlaneWall(point=(0, 0, w), normal=(0, 0, -1), angular_velocity=omega, material=WALL,
                                name="side wall 1"))
     sim.add_particles(pl.lattice, pl.radii, material=PARTICLE)
+    return pl, sim
+
+
+def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress=None) -> DrumResult:
+    """Run the drum twin; see the module docstring. ``cfg`` supplies the particle, wall and contact settings
+    (default: the mixer's defaults)."""
+    t_start = wallclock.perf_counter()
+    setup = setup or DrumSetup()
+    pl, sim = build(setup, cfg)
+    cfg = pl.cfg
+    rd = setup.diameter / 2
     spin_steps = int(math.ceil(pl.spinup / pl.dt))
     every = max(1, int(round(pl.duration / setup.snapshots / pl.dt)))
     sim.step(spin_steps)

@@ -50,12 +50,13 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
     use = "cpu" if ti.lang.impl.current_cfg().arch == ti.x64 or ti.lang.impl.current_cfg().arch == ti.arm64 else "cuda"
     if arch == "cuda" and use != "cuda":
         raise BackendError("arch = 'cuda' but no CUDA device is available; use --arch cpu or auto")
-    _state.update(arch=use, precision=precision)
+    _state.update(arch=use, precision=precision, threads=kwargs["cpu_max_num_threads"])
     return use
 
 
 def current() -> dict:
-    """``{"arch": ..., "precision": ...}`` of the running backend, or {} before init."""
+    """``{"arch": ..., "precision": ..., "threads": ...}`` of the running backend (threads: the CPU's), or {}
+    before init."""
     return dict(_state)
 
 

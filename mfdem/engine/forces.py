@@ -1,5 +1,6 @@
-"""The force kernels: particle pairs (owner pass), then reactions, walls, meshes, gravity and the closing
-half kick."""
+"""The force stages: particle pairs (owner pass), then reactions, walls, meshes, gravity and the closing
+half kick. ``stepper.py`` runs them inside one time-step kernel; the kernels here run one stage each (for
+timing the stages)."""
 
 import taichi as ti
 
@@ -9,9 +10,9 @@ from mfdem.engine.walls.analytic import wall_contacts
 from mfdem.engine.walls.mesh import mesh_contacts
 
 
-@ti.kernel
-def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
-                cur: ti.i32, pair_par: ti.template(), space: ti.template(), n: ti.i32, dt: float):
+@ti.func
+def pair_stage(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
+               cur, pair_par: ti.template(), space: ti.template(), n, dt):
     """Evaluate every particle pair once; f, t, work, ... of particles 0..n−1 receive the owner part."""
     for i in range(n):
         F, T, work, starts, events, ovl, partner = owner_contacts(normal_model, rolling_model, i, s, nl, cur,
@@ -28,10 +29,10 @@ def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti
             s.overlap_partner[i] = partner
 
 
-@ti.kernel
-def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
-                    cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(), n_bodies: ti.i32,
-                    pair_par: ti.template(), space: ti.template(), n: ti.i32, time: ti.f64, dt: float, half_dt: float):
+@ti.func
+def reaction_stage(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
+                   cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies, pair_par: ti.template(),
+                   space: ti.template(), n, time, dt, half_dt):
     """Complete f, t of particles 0..n−1 (reactions, walls, meshes, gravity), update their accumulators, then
     v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only)."""
     mesh.set_pose(n_bodies, time)
@@ -58,3 +59,17 @@ def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s
             s.overlap_partner[i] = MESH_PARTNER - body_b
         s.v[i] += F * (half_dt / s.mass[i])
         s.w[i] += T * (half_dt / s.inertia[i])
+
+
+@ti.kernel
+def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
+                cur: ti.i32, pair_par: ti.template(), space: ti.template(), n: ti.i32, dt: float):
+    pair_stage(normal_model, rolling_model, s, nl, cur, pair_par, space, n, dt)
+
+
+@ti.kernel
+def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
+                    cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(), n_bodies: ti.i32,
+                    pair_par: ti.template(), space: ti.template(), n: ti.i32, time: ti.f64, dt: float, half_dt: float):
+    reaction_stage(normal_model, rolling_model, s, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, space, n, time,
+                   dt, half_dt)

@@ -1,6 +1,7 @@
 """Velocity-Verlet time integration of translation and rotation (spheres: isotropic inertia).
 
-One step: half kick and drift (this kernel), forces and the closing half kick (``forces.forces_and_kick``).
+One step: half kick and drift (``drift_stage``), forces and the closing half kick (``forces.reaction_stage``);
+``stepper.py`` runs them as one kernel launch.
 The tangential and rolling increments of the contact laws use the mid-step velocities, i.e. exactly the
 step's relative displacement, which is what makes the contact-work bookkeeping close with the kinetic energy.
 """
@@ -25,10 +26,9 @@ def _rotate_history(h, space: ti.template(), rot):
     return h
 
 
-@ti.kernel
-def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
-               walls: ti.template(), n_walls: ti.i32, n: ti.i32, half_dt: float, dt: ti.f64,
-               frame_step: ti.types.vector(2, ti.f64), frame_angle: ti.types.vector(2, ti.f64)) -> ti.f64:
+@ti.func
+def drift_stage(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(),
+                walls: ti.template(), n_walls, n, half_dt, dt, frame_step, frame_angle):
     """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); returns the largest squared
     displacement since the last neighbour-list build (m²).
 
@@ -39,7 +39,7 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
     velocity, displacement and the vectors of the contact histories it owns (pairs, analytic walls and mesh
     contacts; walls in a rotationally periodic domain are symmetric about z, so the contact carries on).
     """
-    max_d2 = 0.0
+    max_d2 = ti.cast(0.0, ti.f64)
     for i in range(n):
         v = s.v[i] + s.f[i] * (half_dt / s.mass[i])
         w = s.w[i] + s.t[i] * (half_dt / s.inertia[i])
@@ -68,6 +68,14 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
         s.disp[i] = dsp
         ti.atomic_max(max_d2, dsp.dot(dsp))
     return max_d2
+
+
+@ti.kernel
+def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
+               walls: ti.template(), n_walls: ti.i32, n: ti.i32, half_dt: float, dt: ti.f64,
+               frame_step: ti.types.vector(2, ti.f64), frame_angle: ti.types.vector(2, ti.f64)) -> ti.f64:
+    """``drift_stage`` on its own (for timing the stages)."""
+    return drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, frame_step, frame_angle)
 
 
 @ti.kernel

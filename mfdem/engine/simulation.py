@@ -20,12 +20,12 @@ from mfdem.engine import backend
 from mfdem.engine.contact import law, rolling
 from mfdem.engine.contact.law import P_MU, P_MUR, P_MUS, P_VEVENT, PAIR_SIZE
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
-from mfdem.engine.forces import forces_and_kick, pair_forces
-from mfdem.engine.integrator import kick_drift, mean_spin_z
+from mfdem.engine.integrator import mean_spin_z
 from mfdem.engine.materials import InputError, check_range, pair_table
 from mfdem.engine.neighbor_list import TOUCHING, NeighborList
 from mfdem.engine.space import Space
 from mfdem.engine.state import MESH_PARTNER, WALL_PARTNER, ParticleState
+from mfdem.engine.stepper import step_parallel, steps_serial
 from mfdem.engine.walls import Wall
 from mfdem.engine.walls.analytic import AnalyticWalls
 from mfdem.engine.walls.mesh import MeshWalls
@@ -112,6 +112,12 @@ def _set_rows(dst, values: np.ndarray, offset: int = 0) -> None:
 
 
 EVENT_SPEED = 0.01   # m/s, default stress-event speed (docs/hdf5.md "Stress events")
+# Up to this many particles a CPU runs steps many to a launch on one thread (stepper.py): on the 2-core test
+# machine a parallel loop costs ~0.1 ms to dispatch, ~0.8 ms a step, which one thread wins back up to
+# 20,000–30,000 particles (benchmarks/small_system.py, dense_bed.py). One launch holds at most
+# SERIAL_CHUNK particle-steps (a few seconds), so that an interrupt is not held up.
+SERIAL_PARTICLES = 20_000
+SERIAL_CHUNK = 20_000_000
 
 
 class Simulation:
@@ -192,6 +198,7 @@ class Simulation:
         self._frame_omega = 0.0   # rad/s, set at each list build
         self._frame_t0 = 0.0      # s, time of the last build
         self._wall_objects = []
+        self.serial_particles = SERIAL_PARTICLES
         self.n = 0
         self.time = 0.0
         self.step_count = 0
@@ -353,17 +360,20 @@ class Simulation:
         self._frame_t0 = self.time
         self._needs_rebuild = False
 
-    def _forces(self, half_dt: float, work_dt: float) -> None:
-        pair_forces(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current, self.pair_par,
-                    self.space, self.n, self.dt)
-        forces_and_kick(self._normal, self._rolling, self.state, self.neighbors, self.neighbors.current,
-                        self.walls, self.walls.n,
-                        self.meshes, self.meshes.n_bodies, self.pair_par, self.space, self.n, self.time, self.dt,
-                        half_dt)
-        if self.walls.n:
-            self.walls.accumulate_work(self.walls.n, work_dt)
-        if self.meshes.n_bodies:
-            self.meshes.accumulate_work(self.n, self.time, work_dt)
+    def _advance(self, n_steps: int, drift: bool, trigger: float, kick_dt: float, work_dt: float) -> int:
+        """Run the step kernel of this system's mode (stepper.py); returns its code."""
+        nl = self.neighbors
+        args = (self._normal, self._rolling, self.state, self.space, nl, nl.current, self.walls, self.walls.n,
+                self.meshes, self.meshes.n_bodies, self.pair_par, self.n, self.dt, 0.5 * self.dt,
+                self.step_count + int(drift), int(drift), trigger, (self._frame_omega, self._frame_t0), kick_dt,
+                work_dt)
+        if self.serial:   # at most about SERIAL_CHUNK particle-steps per launch: Ctrl-C is seen within seconds
+            return steps_serial(*args, max(1, min(n_steps, SERIAL_CHUNK // self.n)))
+        return step_parallel(*args)
+
+    def _forces(self, kick_dt: float, work_dt: float) -> None:
+        """Forces of the current positions, then a closing half kick of ``kick_dt`` (s)."""
+        self._advance(1, False, math.inf, kick_dt, work_dt)
 
     def _initial_forces(self) -> None:
         """Forces of the starting configuration; initial overlaps count as stored, not dissipated, energy."""
@@ -373,6 +383,12 @@ class Simulation:
         self._energy_initial += self._stored_energy()
         self.state.reset_accumulators()
         self._forces_current = True
+
+    @property
+    def serial(self) -> bool:
+        """True when steps run many to a kernel launch on one thread (stepper.py): on a CPU, for a small system
+        or with one thread."""
+        return self.arch == "cpu" and (self.n <= self.serial_particles or backend.current()["threads"] == 1)
 
     def step(self, n_steps: int = 1) -> None:
         """Advance ``n_steps`` time steps of ``dt``."""
@@ -384,17 +400,17 @@ class Simulation:
             self._initial_forces()
         half = 0.5 * self.dt
         trigger = (0.5 * self.skin) ** 2
-        for _ in range(int(n_steps)):
-            turn = self._frame_omega * self.dt
-            angle = self._frame_omega * ((self.step_count + 1) * self.dt - self._frame_t0)
-            max_d2 = kick_drift(self.state, self.space, self.neighbors, self.neighbors.current, self.meshes,
-                                self.walls, self.walls.n, self.n, half, self.dt, (math.cos(turn), math.sin(turn)),
-                                (math.cos(angle), math.sin(angle)))
-            self.step_count += 1
+        remaining = int(n_steps)
+        while remaining:
+            code = self._advance(remaining, True, -1.0 if self._needs_rebuild else trigger, half,
+                                 self.dt)
+            advanced = (code >> 1) + (code & 1)
+            self.step_count += advanced
             self.time = self.step_count * self.dt
-            if self._needs_rebuild or max_d2 > trigger:
+            remaining -= advanced
+            if code & 1:   # the last step's drift is made; its forces need new lists
                 self._rebuild()
-            self._forces(half, self.dt)
+                self._forces(half, self.dt)
 
     # ------------------------------------------------------------------------------------------ read-out
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from mfdem import theory
+from mfdem.engine import backend
 from mfdem.engine.materials import InputError, Material, check_range, effective_modulus
 from mfdem.engine.materials import yield_pressure as yield_pressure_of
 from mfdem.engine.simulation import Domain, Simulation
@@ -58,7 +59,7 @@ def _rig(target: str, normal_model: str, precision: str) -> Simulation:
         mats = [Material(1.0, 0.3, 1.0, yield_ratio=0.01), Material(1.0, 0.3, 1.0)]
         _RIGS[key] = Simulation(materials=mats, domain=Domain((-4, -4, -4), (4, 4, 4)), capacity=2, max_radius=1.0,
                                 dt=1.0, normal_model=normal_model, rolling_model="none", max_walls=1,
-                                precision=precision, arch="cpu", max_neighbors=4)
+                                precision=precision, arch=backend.current().get("arch", "cpu"), max_neighbors=4)
     return _RIGS[key]
 
 

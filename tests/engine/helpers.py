@@ -38,7 +38,7 @@ def sphere_on_plane(*, gravity, friction, rolling_friction=0.0, rolling_model="n
     dt = resting_period(g=g_n) / steps_per_period
     sim = Simulation(materials=[mat], domain=Domain((-1, -1, -0.01), (1, 1, 0.01)), capacity=1, max_radius=R,
                      dt=dt, gravity=gravity, friction=friction, rolling_friction=rolling_friction,
-                     normal_model="hertz", rolling_model=rolling_model, max_walls=1, arch="cpu")
+                     normal_model="hertz", rolling_model=rolling_model, max_walls=1, arch="auto")
     sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
     sim.add_particles([[0, 0, R - resting_overlap(g=g_n)]], R, velocities=[velocity])
     return sim

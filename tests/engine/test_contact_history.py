@@ -26,7 +26,7 @@ def test_a_force_free_contact_releases_its_tangential_spring():
     mass = RHO * 4 / 3 * math.pi * R**3
     dt = hertz_impact(mass, R, 1e8 / 0.91 / 2, 2.0).contact_time / 400
     sim = Simulation(materials=[mat], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=1, max_radius=R, dt=dt,
-                     friction=0.5, rolling_model="none", max_walls=1, arch="cpu")
+                     friction=0.5, rolling_model="none", max_walls=1, arch="auto")
     sim.add_wall(PlaneWall(point=(0, 0, -R), normal=(0, 0, 1)))
     sim.add_particles([[0, 0, 0]], R, velocities=[[0, 0, -2.0]])
     while abs(sim.forces[0, 2]) > 0 or sim.velocities[0, 2] < 0:   # until the rebound has unloaded it
@@ -53,7 +53,7 @@ def test_static_friction_holds_what_dynamic_friction_cannot_start_again():
         mat = Material(1e7, 0.3, RHO)
         sim = Simulation(materials=[mat], domain=Domain((-1, -1, -0.01), (1, 1, 0.01)), capacity=1, max_radius=R,
                          dt=2e-5, gravity=(0, 0, -G), friction=0.3, static_friction=mu_s, rolling_friction=2.0,
-                         normal_model="hertz", rolling_model="epsd", max_walls=1, arch="cpu")
+                         normal_model="hertz", rolling_model="epsd", max_walls=1, arch="auto")
         sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
         sim.add_particles([[0, 0, R - resting_overlap(density=RHO)]], R)   # at rest on the plate
         theta_end = math.atan(0.4)
@@ -91,7 +91,7 @@ def _turning_floor(periodic: bool):
     domain = Domain((-0.03, -0.03, -0.005), (0.03, 0.03, 0.005)) if not periodic else \
         Domain((-0.002, -0.002, -0.005), (0.03, 0.03, 0.005), sector_angle_deg=72.0)
     sim = Simulation(materials=[mat], domain=domain, capacity=1, max_radius=R, dt=2e-6, gravity=(0, 0, -G),
-                     friction=0.3, rolling_friction=0.05, rolling_model="epsd", max_walls=1, arch="cpu")
+                     friction=0.3, rolling_friction=0.05, rolling_model="epsd", max_walls=1, arch="auto")
     sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
     phi = math.radians(70)
     x = 0.02 * np.array([math.cos(phi), math.sin(phi), 0]) + [0, 0, R * 0.9999]
@@ -131,7 +131,7 @@ def _pit(n_faces: int, slope_deg: float = 45.0):
 def test_mesh_contacts_beyond_the_capacity_are_counted(n_faces, kind):
     mat = Material(1e7, 0.3, RHO)
     sim = Simulation(materials=[mat], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=1, max_radius=R, dt=1e-6,
-                     normal_model="hertz", rolling_model="none", max_walls=0, meshes=[_pit(n_faces)], arch="cpu")
+                     normal_model="hertz", rolling_model="none", max_walls=0, meshes=[_pit(n_faces)], arch="auto")
     sim.add_particles([[0, 0, 0.999 * R * math.sqrt(2)]], R)   # pressed 0.1 % into each 45° face
     sim.step(3)                                                # 4 force evaluations with the initial one
     dropped = sim.dropped_mesh_contacts(reset=True)

@@ -12,7 +12,7 @@ from mfdem.scenarios import dense_bed
 def test_dense_settling_bed_closes_within_half_a_percent():
     """5,000 particles (BENCH-1 lattice, 1 µm overlaps) stirred with random velocities, friction 0.5 and
     rolling friction, settling on the floor."""
-    sim = dense_bed.build(5000, rolling_friction=0.1, arch="cpu")
+    sim = dense_bed.build(5000, rolling_friction=0.1, arch="auto")
     rng = np.random.default_rng(1)
     sim.set_velocities(rng.normal(0.0, 0.05, (sim.n, 3)))
     sim.step(3000)
@@ -41,7 +41,7 @@ def test_piston_work_is_audited():
     side = 6 * 2.2 * r
     sim = Simulation(materials=[mat], domain=Domain((0, 0, 0), (side, side, 3 * side)), capacity=len(pos),
                      max_radius=r, dt=2e-6, gravity=(0, 0, -9.81), friction=0.4, rolling_friction=0.05,
-                     max_walls=6, arch="cpu")
+                     max_walls=6, arch="auto")
     for point, normal in (((0, 0, 0), (1, 0, 0)), ((side, 0, 0), (-1, 0, 0)), ((0, 0, 0), (0, 1, 0)),
                           ((0, side, 0), (0, -1, 0)), ((0, 0, 0), (0, 0, 1))):
         sim.add_wall(PlaneWall(point=point, normal=normal))
@@ -67,7 +67,7 @@ def test_rotating_drum_work_is_audited():
     sim = Simulation(materials=[mat], domain=Domain((-0.012, -0.012, -0.006), (0.012, 0.012, 0.006),
                                                     periodic=(False, False, True)),
                      capacity=len(pos), max_radius=r, dt=2e-6, gravity=(0, -9.81, 0), friction=0.5,
-                     rolling_friction=0.05, max_walls=1, arch="cpu")
+                     rolling_friction=0.05, max_walls=1, arch="auto")
     drum = sim.add_wall(CylinderWall(point=(0, 0, 0), axis=(0, 0, 1), radius=0.01, inside=True,
                                      angular_velocity=(0, 0, 20.0)))
     sim.add_particles(pos, r)

@@ -44,7 +44,7 @@ def test_bad_simulation_settings(no_kernels, change, field):
 
 
 def test_bad_particles_are_rejected_before_any_write(monkeypatch):
-    sim = Simulation(**GOOD, arch="cpu")
+    sim = Simulation(**GOOD, arch="auto")
 
     def forbidden(*args, **kwargs):
         raise AssertionError("written before validation")

@@ -30,7 +30,7 @@ def _system(kind, gravity, dt, friction=0.3, yield_ratio=0.02):
     if kind not in _SYSTEMS:
         meshes = [MeshBody(*plate(32, 0.064))] if kind == "mesh" else []
         _SYSTEMS[kind] = Simulation(materials=[mat], domain=Domain((-0.04, -0.04, -0.01), (0.04, 0.04, 0.01)),
-                                    capacity=1, max_radius=R, dt=dt, meshes=meshes, max_walls=1, arch="cpu")
+                                    capacity=1, max_radius=R, dt=dt, meshes=meshes, max_walls=1, arch="auto")
     sim = _SYSTEMS[kind]
     sim.reset(dt=dt, gravity=gravity, materials=[mat], friction=friction)
     if kind == "plane":

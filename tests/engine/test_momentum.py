@@ -14,7 +14,7 @@ def test_momentum_is_conserved_to_1e_10():
     mat = Material(1e7, 0.3, 2500.0, yield_ratio=0.02)
     sim = Simulation(materials=[mat], domain=Domain((0, 0, 0), (box, box, box), periodic=(True, True, True)),
                      capacity=len(pos), max_radius=0.6e-3, dt=1e-6, friction=0.5, rolling_friction=0.1,
-                     max_walls=0, arch="cpu")
+                     max_walls=0, arch="auto")
     sim.add_particles(pos, rad, velocities=rng.normal(0, 1.0, (len(pos), 3)),
                       angular_velocities=rng.normal(0, 500.0, (len(pos), 3)))
     m = sim.masses[:, None]

@@ -23,7 +23,7 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
     box = 6e-3
     pos, rad = random_packing(300, (0, 0, 0), (box,) * 3, (0.2e-3, 0.45e-3), rng)
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((0, 0, 0), (box,) * 3, (True,) * 3),
-                     capacity=300, max_radius=0.45e-3, dt=1e-6, max_neighbors=1, max_walls=0, arch="cpu")
+                     capacity=300, max_radius=0.45e-3, dt=1e-6, max_neighbors=1, max_walls=0, arch="auto")
     sim.add_particles(pos, rad)
     nl = sim.neighbors
     sim.neighbors = NeighborList(nl.space, 300, 1, nl.skin, nl.real, pair_capacity=16)
@@ -55,7 +55,7 @@ def test_lists_grow_for_a_particle_with_more_lower_index_neighbours_than_they_ho
     r = 1e-3
     pos = np.vstack([2.05 * r * np.vstack([np.eye(3), -np.eye(3)]), [[0.0, 0.0, 0.0]]])
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=7,
-                     max_radius=r, dt=1e-6, max_neighbors=2, max_walls=0, arch="cpu")
+                     max_radius=r, dt=1e-6, max_neighbors=2, max_walls=0, arch="auto")
     sim.add_particles(pos, r)
     sim.step(1)
     nl = sim.neighbors
@@ -72,7 +72,7 @@ def _sheared_pair(rebuild_every: int, grow_at: int = -1):
     r = 1e-3
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.05)],
                      domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=2, max_radius=r, dt=2e-6, friction=0.5,
-                     rolling_friction=0.1, max_walls=0, arch="cpu")
+                     rolling_friction=0.1, max_walls=0, arch="auto")
     sim.add_particles([[0, 0, 0], [0, 0, 2 * r - 2e-5]], r, velocities=[[0.01, 0, 0.02], [-0.01, 0, -0.02]])
     trace = []
     for k in range(300):
@@ -111,7 +111,7 @@ def test_contact_across_a_periodic_boundary_equals_one_inside(axis):
     def run(offset):
         sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.05)],
                          domain=Domain((0, 0, 0), (box,) * 3, periodic=(True, True, True)), capacity=2, max_radius=r,
-                         dt=2e-6, friction=0.5, max_walls=0, arch="cpu")
+                         dt=2e-6, friction=0.5, max_walls=0, arch="auto")
         a = np.full(3, 0.5 * box)
         a[axis] = offset
         b = a.copy()
@@ -155,7 +155,7 @@ def test_a_swirling_charge_rebuilds_only_for_its_relative_motion():
     vel = omega * np.stack([-pos[:, 1], pos[:, 0], 0 * pos[:, 0]], axis=1) + rng.normal(0, 0.3, pos.shape)
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.05)],
                      domain=Domain((-1e-3, -1e-3, -1e-3), (7e-3, 7e-3, 3e-3), sector_angle_deg=72.0),
-                     capacity=len(pos), max_radius=r, dt=2e-7, friction=0.3, max_walls=0, arch="cpu")
+                     capacity=len(pos), max_radius=r, dt=2e-7, friction=0.3, max_walls=0, arch="auto")
     sim.add_particles(pos, r, velocities=vel)
     steps, checks = 1000, 20
     builds0 = sim.neighbors.n_builds

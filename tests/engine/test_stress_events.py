@@ -28,7 +28,7 @@ def _pair(material, v_rel, steps_per_contact=100):
     e_star = material.youngs_modulus / (2 * (1 - material.poisson_ratio**2))
     dt = hertz_impact(mass / 2, R / 2, e_star, v_rel).contact_time / steps_per_contact
     sim = Simulation(materials=[material], domain=Domain((-4 * R,) * 3, (4 * R,) * 3), capacity=2, max_radius=R,
-                     dt=dt, rolling_model="none", max_walls=0, arch="cpu")
+                     dt=dt, rolling_model="none", max_walls=0, arch="auto")
     sim.add_particles([[0, 0, R], [0, 0, -R]], R, velocities=[[0, 0, -v_rel / 2], [0, 0, v_rel / 2]])
     return sim
 
@@ -72,7 +72,7 @@ def test_each_bounce_of_a_sphere_on_a_plate_is_one_event():
     mass = RHO * 4 / 3 * math.pi * R**3
     dt = hertz_impact(mass, R, mat.youngs_modulus / (2 * (1 - 0.09)), 0.25).contact_time / 60
     sim = Simulation(materials=[mat], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=1, max_radius=R, dt=dt,
-                     gravity=(0, 0, -G), rolling_model="none", max_walls=1, arch="cpu")
+                     gravity=(0, 0, -G), rolling_model="none", max_walls=1, arch="auto")
     sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
     sim.add_particles([[0, 0, R]], R, velocities=[[0, 0, -0.25]])
     was_falling, v_min, speeds = True, 0.0, []
@@ -120,7 +120,7 @@ def test_a_bed_of_the_default_particle_at_rest_records_under_one_event_per_parti
     side = n_side * 2 * r
     dt = hertz_impact(cfg.particle_mass / 2, r / 2, cs.particle.youngs_modulus / 1.82, 0.5).contact_time / 20
     sim = Simulation(domain=Domain((0, 0, -r), (side, side, 12 * r), periodic=(True, True, False)),
-                     capacity=len(pos), max_radius=r, dt=dt, gravity=(0, 0, -G), max_walls=1, arch="cpu",
+                     capacity=len(pos), max_radius=r, dt=dt, gravity=(0, 0, -G), max_walls=1, arch="auto",
                      **cs.engine_kwargs())
     sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1), material=1))
     sim.add_particles(pos, r)

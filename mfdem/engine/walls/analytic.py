@@ -43,8 +43,8 @@ class AnalyticWalls:
         self.n += 1
         return self.n - 1
 
-    @ti.kernel
-    def accumulate_work(self, n_walls: ti.i32, dt: ti.f64):
+    @ti.func
+    def accumulate_work(self, n_walls, dt):
         """work += ½[(F_last + F)·v_wall + (T_last + T)·ω_wall] Δt (trapezoid, as the contact work); F_last = F."""
         for k in range(n_walls):
             row = self.rows[k]
@@ -74,7 +74,6 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
     ri = s.radius[i]
     for k in range(n_walls):
         row = walls.rows[k]
-        h = walls.hist[i, k]
         p = _v3(row, W_POINT) + time * _v3(row, W_VEL)
         axis = ti.cast(_v3(row, W_AXIS), float)
         dx = ti.cast(s.x[i] - p, float)
@@ -86,7 +85,8 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
         else:
             delta, nrm = cylinder.overlap(dx, ri, axis, ti.cast(row[W_RADIUS], float), kind == TYPE_CYLINDER_INSIDE)
         touching = 0.0 < delta < 2.0 * ri  # deeper than a diameter: the particle is behind the wall
-        if touching or h[1] > 0.0:
+        if touching or walls.hist[i, k][1] > 0.0:   # the history is read only where there is a contact
+            h = walls.hist[i, k]
             if not touching:
                 delta = ti.min(delta, 0.0)
             F, T, T_wall, h_new, dD, started, event = wall_contact(

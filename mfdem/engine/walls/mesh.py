@@ -288,29 +288,30 @@ class MeshWalls:
             theta, om = self.kinematics(b, time)
             self.pose[b] = ti.Vector([ti.cos(theta), ti.sin(theta), om])
 
-    @ti.kernel
-    def accumulate_work(self, n: ti.i32, time: ti.f64, dt: ti.f64):
+    @ti.func
+    def accumulate_work(self, n, n_bodies, time, dt):
         """Sum the loads of particles 0..n−1's contact slots per body; work += ½(P_last + P) Δt with
-        P = ω(t) a·T; torque integral likewise; then *_last = this step."""
-        for i in range(n):
-            for k in ti.static(range(MAX_SLOTS)):
-                b = self.slot_body[i, k]
-                for c in ti.static(range(self.n_bodies)):  # a fixed target per body: per-thread partial sums
-                    if b == c:
-                        load = self.slot_load[i, k]
-                        self.force[c] += ti.Vector([load[0], load[1], load[2]])
-                        self.torque[c] += ti.Vector([load[3], load[4], load[5]])
-        for b in range(self.n_bodies):
-            _, om = self.kinematics(b, time)
-            t_axis = self.torque[b].dot(self.axis[b])
-            power = om * t_axis
-            self.work[b] += 0.5 * (self.power_last[b] + power) * dt
-            self.axial_torque_integral[b] += 0.5 * (self.torque_last[b].dot(self.axis[b]) + t_axis) * dt
-            self.power_last[b] = power
-            self.force_last[b] = self.force[b]
-            self.torque_last[b] = self.torque[b]
-            self.force[b] = ti.zero(self.force[b])
-            self.torque[b] = ti.zero(self.torque[b])
+        P = ω(t) a·T for bodies 0..n_bodies−1 (all or none); torque integral likewise; then *_last = this step."""
+        if ti.static(self.n_bodies > 0):   # no code at all for a set-up without meshes
+            for i in range(n):
+                for k in ti.static(range(MAX_SLOTS)):
+                    b = self.slot_body[i, k]
+                    for c in ti.static(range(self.n_bodies)):  # a fixed target per body: per-thread partial sums
+                        if b == c:
+                            load = self.slot_load[i, k]
+                            self.force[c] += ti.Vector([load[0], load[1], load[2]])
+                            self.torque[c] += ti.Vector([load[3], load[4], load[5]])
+            for b in range(n_bodies):
+                _, om = self.kinematics(b, time)
+                t_axis = self.torque[b].dot(self.axis[b])
+                power = om * t_axis
+                self.work[b] += 0.5 * (self.power_last[b] + power) * dt
+                self.axial_torque_integral[b] += 0.5 * (self.torque_last[b].dot(self.axis[b]) + t_axis) * dt
+                self.power_last[b] = power
+                self.force_last[b] = self.force[b]
+                self.torque_last[b] = self.torque[b]
+                self.force[b] = ti.zero(self.force[b])
+                self.torque[b] = ti.zero(self.torque[b])
 
 
 @ti.func
@@ -387,142 +388,143 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
     events_i = 0
     ovl = 0.0
     deepest = 0
-    ri = s.radius[i]
-    xi = s.x[i]
-    # ---- gather candidate contacts (body frame closest points), see the module docstring
-    c_tri = ti.Vector([0] * MAX_CANDIDATES)
-    c_kind = ti.Vector([0] * MAX_CANDIDATES)
-    c_feat = ti.Vector([0] * MAX_CANDIDATES)
-    c_body = ti.Vector([0] * MAX_CANDIDATES)
-    c_n = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
-    c_dist = ti.Vector([0.0] * MAX_CANDIDATES, ti.f64)
-    n_c = 0
-    for b in range(n_bodies):
-        pose = mesh.pose[b]
-        ctr = mesh.center[b]
-        y = _rotate(xi - ctr, mesh.axis[b], pose[0], -pose[1]) + ctr
-        rel = (y - mesh.grid_lo[b]) * mesh.inv_cell[None]
-        dims = mesh.grid_dims[b]
-        cx = ti.cast(ti.floor(rel[0]), ti.i32)
-        cy = ti.cast(ti.floor(rel[1]), ti.i32)
-        cz = ti.cast(ti.floor(rel[2]), ti.i32)
-        if 0 <= cx < dims[0] and 0 <= cy < dims[1] and 0 <= cz < dims[2]:
-            cell = mesh.grid_first[b] + (cz * dims[1] + cy) * dims[0] + cx
-            for k in range(mesh.cell_start[cell], mesh.cell_start[cell + 1]):
-                t = mesh.cell_tris[k]
-                tri = mesh.tri[t]
-                a = ti.Vector([tri[0, 0], tri[0, 1], tri[0, 2]])
-                bb = ti.Vector([tri[1, 0], tri[1, 1], tri[1, 2]])
-                cc = ti.Vector([tri[2, 0], tri[2, 1], tri[2, 2]])
-                q, kind, idx = closest_point(y, a, bb, cc)
-                d = y - q
-                d2 = d.dot(d)
-                if d2 < ri * ri and n_c == MAX_CANDIDATES:
-                    ti.atomic_add(mesh.dropped[0], 1)
-                elif d2 < ri * ri:
-                    feat = t
-                    if kind == EDGE:
-                        feat = mesh.tri_edge[t][idx]
-                    elif kind == VERTEX:
-                        feat = mesh.tri_vert[t][idx]
-                    c_tri[n_c], c_kind[n_c], c_feat[n_c], c_body[n_c] = t, kind, feat, b
-                    dist = ti.sqrt(d2)
-                    c_dist[n_c] = dist
-                    for m in ti.static(range(3)):
-                        c_n[n_c, m] = d[m] / ti.max(dist, 1e-300)
-                    n_c += 1
-    # ---- drop edge/vertex contacts covered by a face (or edge) contact of a triangle holding them; repeats
-    keep = ti.Vector([1] * MAX_CANDIDATES)
-    for c in range(n_c):
-        if c_kind[c] != FACE:
-            for c2 in range(n_c):
-                if keep[c] == 1 and c2 != c and c_body[c2] == c_body[c]:
-                    t2 = c_tri[c2]
-                    if c_kind[c] == EDGE:
-                        e = mesh.tri_edge[t2]
-                        if c_kind[c2] == FACE and (e[0] == c_feat[c] or e[1] == c_feat[c] or e[2] == c_feat[c]):
-                            keep[c] = 0
-                        elif c_kind[c2] == EDGE and c_feat[c2] == c_feat[c] and c2 < c:
-                            keep[c] = 0
-                    else:
-                        v = mesh.tri_vert[t2]
-                        holds = v[0] == c_feat[c] or v[1] == c_feat[c] or v[2] == c_feat[c]
-                        if (c_kind[c2] == FACE or c_kind[c2] == EDGE) and holds:
-                            keep[c] = 0
-                        elif c_kind[c2] == VERTEX and c_feat[c2] == c_feat[c] and c2 < c:
-                            keep[c] = 0
-    # one surface, one contact: of contacts with nearly parallel normals (the same face seen by several
-    # triangles, a point on a shared edge classed as a face point, a curved surface's neighbouring facets)
-    # only the deepest stays; contacts on surfaces at an angle (a corner) are all kept
-    for c in range(n_c):
-        for c2 in range(n_c):
-            if c2 != c and keep[c] == 1 and keep[c2] == 1 and c_body[c2] == c_body[c]:
-                n1 = ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]])
-                n2 = ti.Vector([c_n[c2, 0], c_n[c2, 1], c_n[c2, 2]])
-                if n1.dot(n2) > SAME_SURFACE_COS:
-                    if c_dist[c2] < c_dist[c] or (c_dist[c2] == c_dist[c] and c2 < c):
-                        keep[c] = 0
-    # ---- match contacts to history slots, evaluate, close the slots whose contact ended
-    matched = ti.Vector([0] * MAX_SLOTS)
-    for c in range(n_c):
-        if keep[c] == 1:
-            b = c_body[c]
+    if ti.static(mesh.n_bodies > 0):   # no code at all for a set-up without meshes
+        ri = s.radius[i]
+        xi = s.x[i]
+        # ---- gather candidate contacts (body frame closest points), see the module docstring
+        c_tri = ti.Vector([0] * MAX_CANDIDATES)
+        c_kind = ti.Vector([0] * MAX_CANDIDATES)
+        c_feat = ti.Vector([0] * MAX_CANDIDATES)
+        c_body = ti.Vector([0] * MAX_CANDIDATES)
+        c_n = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
+        c_dist = ti.Vector([0.0] * MAX_CANDIDATES, ti.f64)
+        n_c = 0
+        for b in range(n_bodies):
             pose = mesh.pose[b]
-            om = pose[2]
-            ax = mesh.axis[b]
             ctr = mesh.center[b]
-            # from the wall to the particle, turned into the lab frame (distances do not change)
-            nrm = ti.cast(_rotate(ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]]), ax, pose[0], pose[1]), float)
-            dist = c_dist[c]
-            delta = ri - ti.cast(dist, float)
-            slot = -1
-            free = -1
-            for k in range(MAX_SLOTS):
-                if matched[k] == 0:
-                    if mesh.slot_body[i, k] == b and slot < 0:
-                        cos = mesh.slot_normal[i, k].dot(nrm)
-                        if cos > MATCH_COS:
-                            slot = k
-                        elif -cos > MATCH_COS:
-                            # the centre has been pushed through the surface: same contact, from its old side
-                            slot = k
-                            nrm = -nrm
-                            delta = ri + ti.cast(dist, float)
-                    if mesh.slot_body[i, k] < 0 and free < 0:
-                        free = k
-            if slot < 0 and free >= 0:
-                slot = free
-                mesh.slot_hist[i, slot] = ti.zero(mesh.slot_hist[i, slot])
-            if slot < 0:
-                ti.atomic_add(mesh.dropped[1], 1)
-            else:
-                matched[slot] = 1
-                F, T, T_wall, h_new, dD, started, event = wall_contact(
-                    normal_model, rolling_model, i, s, delta, nrm, ti.cast(xi - ctr, float),
-                    ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * ax, float), mesh.slot_hist[i, slot],
+            y = _rotate(xi - ctr, mesh.axis[b], pose[0], -pose[1]) + ctr
+            rel = (y - mesh.grid_lo[b]) * mesh.inv_cell[None]
+            dims = mesh.grid_dims[b]
+            cx = ti.cast(ti.floor(rel[0]), ti.i32)
+            cy = ti.cast(ti.floor(rel[1]), ti.i32)
+            cz = ti.cast(ti.floor(rel[2]), ti.i32)
+            if 0 <= cx < dims[0] and 0 <= cy < dims[1] and 0 <= cz < dims[2]:
+                cell = mesh.grid_first[b] + (cz * dims[1] + cy) * dims[0] + cx
+                for k in range(mesh.cell_start[cell], mesh.cell_start[cell + 1]):
+                    t = mesh.cell_tris[k]
+                    tri = mesh.tri[t]
+                    a = ti.Vector([tri[0, 0], tri[0, 1], tri[0, 2]])
+                    bb = ti.Vector([tri[1, 0], tri[1, 1], tri[1, 2]])
+                    cc = ti.Vector([tri[2, 0], tri[2, 1], tri[2, 2]])
+                    q, kind, idx = closest_point(y, a, bb, cc)
+                    d = y - q
+                    d2 = d.dot(d)
+                    if d2 < ri * ri and n_c == MAX_CANDIDATES:
+                        ti.atomic_add(mesh.dropped[0], 1)
+                    elif d2 < ri * ri:
+                        feat = t
+                        if kind == EDGE:
+                            feat = mesh.tri_edge[t][idx]
+                        elif kind == VERTEX:
+                            feat = mesh.tri_vert[t][idx]
+                        c_tri[n_c], c_kind[n_c], c_feat[n_c], c_body[n_c] = t, kind, feat, b
+                        dist = ti.sqrt(d2)
+                        c_dist[n_c] = dist
+                        for m in ti.static(range(3)):
+                            c_n[n_c, m] = d[m] / ti.max(dist, 1e-300)
+                        n_c += 1
+        # ---- drop edge/vertex contacts covered by a face (or edge) contact of a triangle holding them; repeats
+        keep = ti.Vector([1] * MAX_CANDIDATES)
+        for c in range(n_c):
+            if c_kind[c] != FACE:
+                for c2 in range(n_c):
+                    if keep[c] == 1 and c2 != c and c_body[c2] == c_body[c]:
+                        t2 = c_tri[c2]
+                        if c_kind[c] == EDGE:
+                            e = mesh.tri_edge[t2]
+                            if c_kind[c2] == FACE and (e[0] == c_feat[c] or e[1] == c_feat[c] or e[2] == c_feat[c]):
+                                keep[c] = 0
+                            elif c_kind[c2] == EDGE and c_feat[c2] == c_feat[c] and c2 < c:
+                                keep[c] = 0
+                        else:
+                            v = mesh.tri_vert[t2]
+                            holds = v[0] == c_feat[c] or v[1] == c_feat[c] or v[2] == c_feat[c]
+                            if (c_kind[c2] == FACE or c_kind[c2] == EDGE) and holds:
+                                keep[c] = 0
+                            elif c_kind[c2] == VERTEX and c_feat[c2] == c_feat[c] and c2 < c:
+                                keep[c] = 0
+        # one surface, one contact: of contacts with nearly parallel normals (the same face seen by several
+        # triangles, a point on a shared edge classed as a face point, a curved surface's neighbouring facets)
+        # only the deepest stays; contacts on surfaces at an angle (a corner) are all kept
+        for c in range(n_c):
+            for c2 in range(n_c):
+                if c2 != c and keep[c] == 1 and keep[c2] == 1 and c_body[c2] == c_body[c]:
+                    n1 = ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]])
+                    n2 = ti.Vector([c_n[c2, 0], c_n[c2, 1], c_n[c2, 2]])
+                    if n1.dot(n2) > SAME_SURFACE_COS:
+                        if c_dist[c2] < c_dist[c] or (c_dist[c2] == c_dist[c] and c2 < c):
+                            keep[c] = 0
+        # ---- match contacts to history slots, evaluate, close the slots whose contact ended
+        matched = ti.Vector([0] * MAX_SLOTS)
+        for c in range(n_c):
+            if keep[c] == 1:
+                b = c_body[c]
+                pose = mesh.pose[b]
+                om = pose[2]
+                ax = mesh.axis[b]
+                ctr = mesh.center[b]
+                # from the wall to the particle, turned into the lab frame (distances do not change)
+                nrm = ti.cast(_rotate(ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]]), ax, pose[0], pose[1]), float)
+                dist = c_dist[c]
+                delta = ri - ti.cast(dist, float)
+                slot = -1
+                free = -1
+                for k in range(MAX_SLOTS):
+                    if matched[k] == 0:
+                        if mesh.slot_body[i, k] == b and slot < 0:
+                            cos = mesh.slot_normal[i, k].dot(nrm)
+                            if cos > MATCH_COS:
+                                slot = k
+                            elif -cos > MATCH_COS:
+                                # the centre has been pushed through the surface: same contact, from its old side
+                                slot = k
+                                nrm = -nrm
+                                delta = ri + ti.cast(dist, float)
+                        if mesh.slot_body[i, k] < 0 and free < 0:
+                            free = k
+                if slot < 0 and free >= 0:
+                    slot = free
+                    mesh.slot_hist[i, slot] = ti.zero(mesh.slot_hist[i, slot])
+                if slot < 0:
+                    ti.atomic_add(mesh.dropped[1], 1)
+                else:
+                    matched[slot] = 1
+                    F, T, T_wall, h_new, dD, started, event = wall_contact(
+                        normal_model, rolling_model, i, s, delta, nrm, ti.cast(xi - ctr, float),
+                        ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * ax, float), mesh.slot_hist[i, slot],
+                        pair_par[s.material[i], mesh.material[b]], dt)
+                    mesh.slot_hist[i, slot] = h_new
+                    mesh.slot_body[i, slot] = b
+                    mesh.slot_normal[i, slot] = nrm
+                    F_i += F
+                    T_i += T
+                    work_i += dD
+                    starts_i += started
+                    events_i += event
+                    if delta / ri > ovl:
+                        ovl = delta / ri
+                        deepest = b
+                    mesh.slot_load[i, slot] = ti.cast(ti.Vector([F[0], F[1], F[2], T_wall[0], T_wall[1], T_wall[2]]),
+                                                      ti.f64)
+        for k in range(MAX_SLOTS):
+            b = mesh.slot_body[i, k]
+            if matched[k] == 0 and b >= 0:
+                # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
+                closing = wall_contact(
+                    normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
+                    ti.Vector([0.0, 0.0, 0.0]), ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
                     pair_par[s.material[i], mesh.material[b]], dt)
-                mesh.slot_hist[i, slot] = h_new
-                mesh.slot_body[i, slot] = b
-                mesh.slot_normal[i, slot] = nrm
-                F_i += F
-                T_i += T
-                work_i += dD
-                starts_i += started
-                events_i += event
-                if delta / ri > ovl:
-                    ovl = delta / ri
-                    deepest = b
-                mesh.slot_load[i, slot] = ti.cast(ti.Vector([F[0], F[1], F[2], T_wall[0], T_wall[1], T_wall[2]]),
-                                                  ti.f64)
-    for k in range(MAX_SLOTS):
-        b = mesh.slot_body[i, k]
-        if matched[k] == 0 and b >= 0:
-            # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
-            closing = wall_contact(
-                normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
-                ti.Vector([0.0, 0.0, 0.0]), ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
-                pair_par[s.material[i], mesh.material[b]], dt)
-            work_i += closing[4]        # (F, T, T_wall, h, dD, started, event): the dissipated work dD
-            mesh.slot_body[i, k] = -1
-            mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
+                work_i += closing[4]        # (F, T, T_wall, h, dD, started, event): the dissipated work dD
+                mesh.slot_body[i, k] = -1
+                mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
     return F_i, T_i, work_i, starts_i, events_i, ovl, deepest

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The device check: on a CUDA machine, install mfdem and, within about 8 minutes, run the engine tests on the
+# GPU, BENCH-1 in f64 and f32 and BENCH-2, and print particle-steps per second, array memory per particle and
+# every kernel that failed to compile. It runs the same way on a CPU (--arch cpu), which the test suite does
+# with --quick (tests/test_device_check.py).
+#
+#   bash benchmarks/device_check.sh                      # CUDA, full sizes
+#   bash benchmarks/device_check.sh --arch cpu --quick --no-install
+#
+# Options: --arch cuda|cpu (default cuda); --quick (one engine test file, 10,000-particle BENCH-1, a 0.8 mm
+# BENCH-2 of 2·10⁻⁵ s: about a minute); --no-install (use the installed mfdem); --out DIR (logs, JSON;
+# default device_check_out). Exit status: 0 when every stage passed, 1 otherwise.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+ARCH=cuda QUICK=0 INSTALL=1 OUT=device_check_out
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch) ARCH="$2"; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    --no-install) INSTALL=0; shift ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "device_check.sh: unknown option $1 (use --arch cuda|cpu, --quick, --no-install, --out DIR)" >&2
+       exit 2 ;;
+  esac
+done
+case "$ARCH" in cuda|cpu) ;; *) echo "device_check.sh: --arch must be cuda or cpu, not $ARCH" >&2; exit 2 ;; esac
+mkdir -p "$OUT"
+
+if [ "$QUICK" = 1 ]; then
+  TESTS=(tests/engine/test_momentum.py) BED=10000 BED_STEPS=50 D2=0.8e-3 WINDOW=2e-5 WARMUP=1e-5 LIMIT=300
+else
+  TESTS=(tests/engine) BED=100000 BED_STEPS=1000 D2=300e-6 WINDOW=1e-3 WARMUP=2e-4 LIMIT=240
+fi
+FAILED=0
+stage() {   # stage NAME SECONDS CMD...: run with a time limit, keep its log, report the outcome
+  local name="$1" limit="$2"; shift 2
+  local t0=$SECONDS
+  timeout "$limit" "$@" >"$OUT/$name.log" 2>&1
+  local rc=$?
+  if [ $rc -eq 0 ]; then echo "[ ok ] $name ($((SECONDS - t0)) s)"
+  else echo "[FAIL] $name: exit $rc after $((SECONDS - t0)) s$([ $rc -eq 124 ] && echo ' (time limit)'), log $OUT/$name.log"
+       tail -n 5 "$OUT/$name.log" | sed 's/^/       /'; FAILED=1; fi
+}
+
+echo "mfdem device check: arch $ARCH, $( [ "$QUICK" = 1 ] && echo quick || echo full ) sizes, $(date -u +%FT%TZ)"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+[ "$INSTALL" = 1 ] && stage install 300 python -m pip install -q -e '.[test]'
+MFDEM_TEST_ARCH=$ARCH stage engine_tests "$LIMIT" python -m pytest -q -p no:cacheprovider "${TESTS[@]}"
+tail -n 1 "$OUT/engine_tests.log"
+for prec in f64 f32; do
+  stage "bench1_$prec" 180 python benchmarks/dense_bed.py --arch "$ARCH" --precision "$prec" --particles "$BED" \
+    --steps "$BED_STEPS" --json
+done
+stage bench2 240 python benchmarks/mixer_sector.py --arch "$ARCH" --particle-diameter "$D2" --window "$WINDOW" \
+  --warmup-time "$WARMUP" --no-bench1 --json
+
+python - "$OUT" <<'EOF'
+import json, pathlib, re, sys
+out = pathlib.Path(sys.argv[1])
+for name in ("bench1_f64", "bench1_f32", "bench2"):
+    log = out / f"{name}.log"
+    lines = [l for l in log.read_text().splitlines() if l.startswith("{")] if log.exists() else []
+    if lines:
+        r = json.loads(lines[-1])
+        (out / f"{name}.json").write_text(lines[-1])
+        print(f"{name}: {r['particles']} particles on {r['arch']}: {r['particle_steps_per_second']:.3e} p·s/s, "
+              f"arrays {r['array_bytes_per_particle']:.0f} B/particle")
+failed = set()
+for log in sorted(out.glob("*.log")):
+    for line in log.read_text(errors="replace").splitlines():
+        if re.search(r"TaichiCompilationError|TaichiTypeError|TaichiSyntaxError|LLVM ERROR|CUDA_ERROR|"
+                     r"TaichiRuntimeError|Assertion .* failed", line):
+            failed.add(f"{log.stem}: {line.strip()[:200]}")
+print("kernels that failed to compile or launch: " + ("none" if not failed else ""))
+for line in sorted(failed):
+    print("  " + line)
+EOF
+echo "device check $( [ $FAILED = 0 ] && echo passed || echo FAILED ); logs in $OUT"
+exit $FAILED

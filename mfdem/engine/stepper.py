@@ -1,0 +1,88 @@
+"""The time step as kernels: half kick and drift, then — unless a particle has moved far enough that the
+neighbour lists must be rebuilt first — pair forces, reactions, walls, meshes and the closing half kick.
+
+Two launch modes run the same stages (integrator.drift_stage, forces.pair_stage, forces.reaction_stage and
+the walls' work sums):
+
+* ``step_parallel`` — one step per launch, each stage a parallel loop (large systems);
+* ``steps_serial`` — up to ``n_steps`` steps in one launch, every loop on one thread (small systems on a
+  CPU, where launching kernels, not computing, would otherwise set the pace).
+
+Both return ``2·done + pending``: ``done`` steps completed, ``pending`` = 1 when the next step's drift has
+been made but its forces wait for a neighbour-list rebuild (``Simulation.step`` rebuilds, then calls the
+kernel again with ``drift`` = 0 for the forces alone; that call also makes the initial force evaluation).
+The time of step k is k·Δt, and the turning frame of the list displacements (see integrator.drift_stage)
+turns at ``frame[0]`` rad/s from the time ``frame[1]`` of the last build.
+"""
+
+import taichi as ti
+
+from mfdem.engine.forces import pair_stage, reaction_stage
+from mfdem.engine.integrator import drift_stage
+
+frame_type = ti.types.vector(2, ti.f64)
+
+
+@ti.func
+def _force_stages(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
+                  nl: ti.template(), cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies,
+                  pair_par: ti.template(), n, time, dt, half_dt, work_dt):
+    pair_stage(normal_model, rolling_model, s, nl, cur, pair_par, space, n, ti.cast(dt, float))
+    reaction_stage(normal_model, rolling_model, s, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, space, n, time,
+                   ti.cast(dt, float), half_dt)
+    walls.accumulate_work(n_walls, work_dt)
+    mesh.accumulate_work(n, n_bodies, time, work_dt)
+
+
+@ti.func
+def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
+           n_walls, n, dt, half_dt, step, frame):
+    """Half kick and drift into step ``step``; returns the largest squared list displacement (m²)."""
+    turn = frame[0] * dt
+    angle = frame[0] * (ti.cast(step, ti.f64) * dt - frame[1])
+    return drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt,
+                       ti.Vector([ti.cos(turn), ti.sin(turn)]), ti.Vector([ti.cos(angle), ti.sin(angle)]))
+
+
+@ti.func
+def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
+          nl: ti.template(), cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies,
+          pair_par: ti.template(), n, dt, half_dt, step, drift, trigger, frame, kick_dt, work_dt):
+    """Drift into step ``step`` (unless ``drift`` is 0: forces only) and, if no list displacement exceeds
+    ``trigger``, its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
+    A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
+    max_d2 = _drift(s, space, nl, cur, mesh, walls, n_walls, ti.select(drift, n, 0), dt, half_dt, step, frame)
+    go = max_d2 <= trigger
+    _force_stages(normal_model, rolling_model, s, space, nl, cur, walls, ti.select(go, n_walls, 0), mesh,
+                  ti.select(go, n_bodies, 0), pair_par, ti.select(go, n, 0), ti.cast(step, ti.f64) * dt, dt, kick_dt,
+                  work_dt)
+    return go
+
+
+@ti.kernel
+def step_parallel(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
+                  nl: ti.template(), cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(),
+                  n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, step: ti.i64,
+                  drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64) -> ti.i32:
+    """Step ``step`` (module docstring)."""
+    go = _step(normal_model, rolling_model, s, space, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, n, dt, half_dt,
+               step, drift, trigger, frame, kick_dt, work_dt)
+    return ti.select(go, 2, 1)
+
+
+@ti.kernel
+def steps_serial(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
+                 nl: ti.template(), cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(),
+                 n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, step: ti.i64,
+                 drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64,
+                 n_steps: ti.i32) -> ti.i32:
+    """Steps ``step`` … ``step`` + ``n_steps`` − 1 on one thread, stopping early for a rebuild (module
+    docstring)."""
+    result = 2 * n_steps
+    ti.loop_config(serialize=True)
+    for k in range(n_steps):
+        if not _step(normal_model, rolling_model, s, space, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, n, dt,
+                     half_dt, step + k, drift, trigger, frame, kick_dt, work_dt):
+            result = 2 * k + 1
+            break
+    return result
