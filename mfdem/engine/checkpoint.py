@@ -8,13 +8,11 @@ runs in partner-index order and only pairs in contact contribute.
 """
 
 import numpy as np
-import taichi as ti
 
 from mfdem.engine.materials import InputError
-from mfdem.engine.neighbor_list import TOUCHING
 
 _PARTICLE_FIELDS = ("x", "v", "w", "f", "t", "radius", "mass", "inertia", "material", "work", "starts_particle",
-                    "starts_wall", "events_particle", "events_wall", "overlap_ratio", "overlap_partner")
+                    "starts_wall", "events_particle", "events_wall", "overlap_ratio", "overlap_partner", "id")
 _WALL_FIELDS = ("work", "force_last", "torque_last")
 _MESH_FIELDS = ("work", "force_last", "torque_last", "power_last", "axial_torque_integral")
 
@@ -68,6 +66,7 @@ def set_state(sim, state: dict) -> None:
     n = int(n)
     if n > sim.capacity:
         raise InputError(f"checkpoint holds {n} particles but the simulation has room for {sim.capacity}")
+    state = {"particles/id": np.arange(n, dtype=np.int32), **state}   # before spatial sorting: rows in id order
     for name in _PARTICLE_FIELDS:
         _fill(getattr(sim.state, name), np.asarray(state[f"particles/{name}"]))
     _fill(sim.walls.hist, np.asarray(state["walls/hist"]))
@@ -84,39 +83,16 @@ def set_state(sim, state: dict) -> None:
         getattr(sim.meshes, name).from_numpy(np.asarray(state[f"mesh/{name}"]).astype(
             getattr(sim.meshes, name).to_numpy().dtype))
     sim.n = n
+    sim._read_ids()
     sim.step_count = int(steps)
     sim.time = float(time)
     sim._energy_initial = float(e0)
     sim._dissipated_reset = float(d0)
     sim.neighbors.clear()
     sim._rebuild()
-    ij = np.ascontiguousarray(state["pairs/ij"], dtype=np.int32).reshape(-1, 2)
-    if len(ij):
-        missing = _inject(sim.neighbors, sim.neighbors.current, ij,
-                          np.ascontiguousarray(state["pairs/hist"]).astype(sim.neighbors.hist.to_numpy().dtype))
-        if missing:
-            raise InputError(f"checkpoint: {missing} contacts are not neighbours in the restored positions")
+    missing = sim.neighbors.inject(np.asarray(state["pairs/ij"]).reshape(-1, 2), np.asarray(state["pairs/hist"]))
+    if missing:
+        raise InputError(f"checkpoint: {missing} contacts are not neighbours in the restored positions")
     sim.state.disp.fill(0)
     sim._needs_rebuild = False
     sim._forces_current = True
-
-
-@ti.kernel
-def _inject_kernel(nl: ti.template(), b: ti.i32, ij: ti.types.ndarray(), hist: ti.types.ndarray(),
-                   missing: ti.types.ndarray()):
-    for p in range(ij.shape[0]):
-        i = ij[p, 0]
-        k = nl.find(b, i, ij[p, 1])
-        if k >= 0:
-            slot = nl.slot(b, i, k)
-            for c in ti.static(range(nl.hist.n)):
-                nl.hist[b, slot][c] = hist[p, c]
-            nl.state[b, slot] = TOUCHING
-        else:
-            ti.atomic_add(missing[0], 1)
-
-
-def _inject(nl, b, ij, hist) -> int:
-    missing = np.zeros(1, np.int32)
-    _inject_kernel(nl, b, ij, hist, missing)
-    return int(missing[0])

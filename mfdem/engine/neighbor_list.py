@@ -269,6 +269,28 @@ class NeighborList:
                 self.mir_nbr[0, i, c + 1] = key
                 self.mir_pair[i, c + 1] = pair
 
+    def inject(self, ij: np.ndarray, hist: np.ndarray) -> int:
+        """Mark the pairs ``ij`` (i < j, int32) of the current lists as touching with histories ``hist``;
+        returns how many pairs are not in the lists (their histories are dropped)."""
+        missing = np.zeros(1, np.int32)
+        if len(ij):
+            self._inject(self.current, np.ascontiguousarray(ij, dtype=np.int32),
+                         np.ascontiguousarray(hist).astype(self.hist.to_numpy().dtype, copy=False), missing)
+        return int(missing[0])
+
+    @ti.kernel
+    def _inject(self, b: ti.i32, ij: ti.types.ndarray(), hist: ti.types.ndarray(), missing: ti.types.ndarray()):
+        for p in range(ij.shape[0]):
+            i = ij[p, 0]
+            k = self.find(b, i, ij[p, 1])
+            if k >= 0:
+                q = self.slot(b, i, k)
+                for c in ti.static(range(self.hist.n)):
+                    self.hist[b, q][c] = hist[p, c]
+                self.state[b, q] = TOUCHING
+            else:
+                ti.atomic_add(missing[0], 1)
+
     def touching_pairs(self, n: int) -> tuple:
         """``(ij, hist)``: the pairs (i < j) of particles 0..n−1 in contact and their contact histories."""
         b = self.current

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import taichi as ti
 
-from mfdem.engine import backend
+from mfdem.engine import backend, spatial_sort
 from mfdem.engine.contact import law, rolling
 from mfdem.engine.contact.law import P_MU, P_MUR, P_MUS, P_VEVENT, PAIR_SIZE
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
@@ -118,6 +118,10 @@ EVENT_SPEED = 0.01   # m/s, default stress-event speed (docs/hdf5.md "Stress eve
 # SERIAL_CHUNK particle-steps (a few seconds), so that an interrupt is not held up.
 SERIAL_PARTICLES = 20_000
 SERIAL_CHUNK = 20_000_000
+# From this many particles the rows are renumbered in cell order at the first force evaluation and every
+# SORT_INTERVAL steps (spatial_sort.py); a renumbering costs about as much as a few steps.
+SORT_PARTICLES = 10_000
+SORT_INTERVAL = 2_000
 
 
 class Simulation:
@@ -199,6 +203,8 @@ class Simulation:
         self._frame_t0 = 0.0      # s, time of the last build
         self._wall_objects = []
         self.serial_particles = SERIAL_PARTICLES
+        self.sort_particles, self.sort_interval = SORT_PARTICLES, SORT_INTERVAL
+        self._ids = self._row_of_id = None   # id of each row, row of each id; None while rows are in id order
         self.n = 0
         self.time = 0.0
         self.step_count = 0
@@ -255,6 +261,10 @@ class Simulation:
         _set_rows(s.mass, mass.astype(rdt), n0)
         _set_rows(s.inertia, inertia.astype(rdt), n0)
         _set_rows(s.material, mat, n0)
+        _set_rows(s.id, np.arange(n0, n0 + k, dtype=np.int32), n0)
+        if self._ids is not None:
+            self._ids = np.concatenate([self._ids, np.arange(n0, n0 + k)])
+            self._row_of_id = np.concatenate([self._row_of_id, np.arange(n0, n0 + k)])
         self.n += k
         self._energy_initial += float(0.5 * np.sum(mass * np.sum(vel**2, axis=1))
                                       + 0.5 * np.sum(inertia * np.sum(omg**2, axis=1))
@@ -334,6 +344,7 @@ class Simulation:
         self.walls.n = 0
         self._wall_objects = []
         self.n = 0
+        self._ids = self._row_of_id = None
         self.time = 0.0
         self.step_count = 0
         self._needs_rebuild = True
@@ -342,6 +353,23 @@ class Simulation:
         self._dissipated_reset = 0.0
 
     # ------------------------------------------------------------------------------------------ time loop
+
+    def _sorting(self) -> bool:
+        return bool(self.sort_interval) and self.n >= self.sort_particles
+
+    def _sort(self) -> None:
+        """Renumber the particles in cell order and rebuild the lists (spatial_sort.py)."""
+        spatial_sort.renumber(self, spatial_sort.cell_order(self))
+        self._read_ids()
+
+    def _read_ids(self) -> None:
+        ids = self.state.id.to_numpy()[: self.n].astype(np.int64)
+        if np.array_equal(ids, np.arange(self.n)):
+            self._ids = self._row_of_id = None
+        else:
+            self._ids = ids
+            self._row_of_id = np.empty_like(ids)
+            self._row_of_id[ids] = np.arange(self.n)
 
     def _rebuild(self) -> None:
         for _ in range(8):   # each failed build asks for more room (an overflow hides further ones)
@@ -377,7 +405,9 @@ class Simulation:
 
     def _initial_forces(self) -> None:
         """Forces of the starting configuration; initial overlaps count as stored, not dissipated, energy."""
-        if self._needs_rebuild:
+        if self._sorting():
+            self._sort()
+        elif self._needs_rebuild:
             self._rebuild()
         self._forces(0.0, 0.0)
         self._energy_initial += self._stored_energy()
@@ -402,20 +432,26 @@ class Simulation:
         trigger = (0.5 * self.skin) ** 2
         remaining = int(n_steps)
         while remaining:
-            code = self._advance(remaining, True, -1.0 if self._needs_rebuild else trigger, half,
+            # a renumbering takes the place of the list build of every step that is a multiple of sort_interval
+            to_sort = self.sort_interval - self.step_count % self.sort_interval if self._sorting() else 0
+            sort_now = to_sort == 1
+            n_call = remaining if not to_sort or sort_now else min(remaining, to_sort - 1)
+            code = self._advance(n_call, True, -1.0 if self._needs_rebuild or sort_now else trigger, half,
                                  self.dt)
             advanced = (code >> 1) + (code & 1)
             self.step_count += advanced
             self.time = self.step_count * self.dt
             remaining -= advanced
             if code & 1:   # the last step's drift is made; its forces need new lists
-                self._rebuild()
+                self._sort() if sort_now else self._rebuild()
                 self._forces(half, self.dt)
 
     # ------------------------------------------------------------------------------------------ read-out
 
     def _rows(self, field) -> np.ndarray:
-        return field.to_numpy()[: self.n]
+        """Rows 0..n−1 of a per-particle field, in id (insertion) order."""
+        rows = field.to_numpy()[: self.n]
+        return rows if self._row_of_id is None else rows[self._row_of_id]
 
     @property
     def positions(self) -> np.ndarray:
@@ -457,7 +493,7 @@ class Simulation:
                 raise InputError(f"{name}: must be finite")
             old = self._rows(field).astype(float)
             self._energy_initial += float(0.5 * np.sum(m * (np.sum(val**2, axis=1) - np.sum(old**2, axis=1))))
-            _set_rows(field, val.astype(rdt), 0)
+            _set_rows(field, val.astype(rdt) if self._ids is None else val.astype(rdt)[self._ids], 0)
 
     def wall_force_on_particles(self, k: int) -> np.ndarray:
         """Force of wall k on the particles in the last step (N)."""
@@ -493,13 +529,14 @@ class Simulation:
         """The contact with the largest δ/R since the last reset of the overlap maxima: ``ratio`` (δ over
         the smaller radius), ``particle`` index, ``partner`` (a particle index, "mesh b" or "wall k"),
         ``position`` (m) and ``speed`` — the particle's speed relative to its partner now (m/s)."""
-        ratios = self._rows(self.state.overlap_ratio)
+        ratios = self.state.overlap_ratio.to_numpy()[: self.n]      # rows, not ids
         i = int(np.argmax(ratios)) if self.n else 0
         code = int(self.state.overlap_partner[i])
+        ids = np.arange(self.n) if self._ids is None else self._ids
         x = self.state.x[i].to_numpy()
         v = self.state.v[i].to_numpy().astype(float)
         if code >= 0:
-            partner, v_rel = code, v - self.state.v[code].to_numpy().astype(float)
+            partner, v_rel = int(ids[code]), v - self.state.v[code].to_numpy().astype(float)
         elif code > WALL_PARTNER:
             b = MESH_PARTNER - code
             partner = f"mesh {b}"
@@ -508,8 +545,8 @@ class Simulation:
         else:
             k = WALL_PARTNER - code
             partner, v_rel = f"wall {k}", v - np.asarray(self._wall_objects[k].velocity, float)
-        return {"ratio": float(ratios[i]) if self.n else 0.0, "particle": i, "partner": partner,
-                "position": x, "speed": float(np.linalg.norm(v_rel))}
+        return {"ratio": float(ratios[i]) if self.n else 0.0, "particle": int(ids[i]) if self.n else 0,
+                "partner": partner, "position": x, "speed": float(np.linalg.norm(v_rel))}
 
     def dropped_mesh_contacts(self, reset: bool = False) -> int:
         """Mesh contact-steps lost since the last reset because a particle had more candidate triangles or

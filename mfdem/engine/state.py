@@ -17,7 +17,8 @@ class ParticleState:
     contact starts with particles / walls; ``events_particle`` / ``events_wall`` — stress events (see
     contact/law.py); ``overlap_ratio`` — largest δ/R seen since the last reset and ``overlap_partner`` the
     contact that reached it (codes above); ``disp`` —
-    displacement since the last neighbour-list build (m); ``gravity`` — acceleration on every particle (m/s²).
+    displacement since the last neighbour-list build (m); ``gravity`` — acceleration on every particle (m/s²);
+    ``id`` — the particle's number in insertion order (rows are renumbered by spatial_sort.py).
     """
 
     def __init__(self, capacity: int, real):
@@ -40,6 +41,7 @@ class ParticleState:
         self.events_wall = ti.field(ti.i32, capacity)
         self.overlap_ratio = ti.field(real, capacity)
         self.overlap_partner = ti.field(ti.i32, capacity)
+        self.id = ti.field(ti.i32, capacity)
         self.gravity = ti.field(dvec3, ())
 
     def reset_accumulators(self) -> None:

@@ -17,7 +17,8 @@ from mfdem.io.lock import WriterLock, WriterLockError
 from mfdem.io.repair import RepairError, clear_write_flags
 
 FORMAT = "mfdem-run"
-FORMAT_VERSION = 2   # 2: stress events in intervals/collisions, geometric contact starts beside them
+FORMAT_VERSION = 3   # 2: stress events in intervals/collisions, contact starts beside them; 3: particle ids in
+                     # the checkpoint (spatial sorting)
 
 _INTERVAL_ROWS = {  # name: (per-particle?, dtype); "t_end" is appended last
     "t_start": (False, "f8"),

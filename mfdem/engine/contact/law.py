@@ -36,7 +36,8 @@ NORMAL_MODELS = {"thornton_ning": NORMAL_TN, "hertz": NORMAL_HERTZ}
 P_ESTAR, P_GSTAR, P_MU, P_MUS, P_MUR, P_YR, P_PY, P_VEVENT = 0, 1, 2, 3, 4, 5, 6, 7
 PAIR_SIZE = 8
 HIST_SIZE = 12
-H_SLIDING = 11
+H_XI, H_M, H_SLIDING = 5, 8, 11
+OWNER_VECTORS = (H_XI, H_M)   # ξ and M belong to the first body's side: they change sign with the pair's order
 
 
 @ti.func
@@ -66,8 +67,8 @@ def evaluate(normal_model: ti.template(), rolling_model: ti.template(), delta, n
     e_star, g_star, mu_r = pp[P_ESTAR], pp[P_GSTAR], pp[P_MUR]
     alpha = thornton_ning.yield_radius_ratio(e_star, yield_scale, pp[P_YR], pp[P_PY])
     d_max_old, d_prev, fn_old, u_old, kt_old = h[0], h[1], h[2], h[3], h[4]
-    xi_old = ti.Vector([h[5], h[6], h[7]])
-    m_old = ti.Vector([h[8], h[9], h[10]])
+    xi_old = ti.Vector([h[H_XI], h[H_XI + 1], h[H_XI + 2]])
+    m_old = ti.Vector([h[H_M], h[H_M + 1], h[H_M + 2]])
     ft_old = -kt_old * xi_old                                  # the tangential force applied last step
 
     v_t = v_c - v_c.dot(n) * n
