@@ -6,6 +6,7 @@ correct at some cost if many escape.
 
 import taichi as ti
 
+from mfdem.engine.field_tree import field
 from mfdem.engine.prefix_sum import PrefixSum
 from mfdem.engine.space import Space
 
@@ -17,11 +18,11 @@ class CellList:
     def __init__(self, space: Space, capacity: int):
         self.space = space
         n_cells = space.n_cells
-        self.cell_count = ti.field(ti.i32, n_cells)
-        self.cell_start = ti.field(ti.i32, n_cells)
+        self.cell_count = field(ti.i32, n_cells)
+        self.cell_start = field(ti.i32, n_cells)
         self.prefix_sum = PrefixSum(n_cells)
-        self.slot = ti.field(ti.i32, capacity)
-        self.sorted_ids = ti.field(ti.i32, capacity)
+        self.slot = field(ti.i32, capacity)
+        self.sorted_ids = field(ti.i32, capacity)
 
     def build(self, x, n: int) -> None:
         self.cell_count.fill(0)

@@ -26,6 +26,7 @@ import taichi as ti
 
 from mfdem.engine.cell_list import CellList
 from mfdem.engine.contact.law import HIST_SIZE
+from mfdem.engine.field_tree import FieldTree, field
 from mfdem.engine.prefix_sum import PrefixSum
 from mfdem.engine.space import Space, ivec3
 
@@ -46,31 +47,24 @@ class NeighborList:
         self.capacity = capacity
         self.skin = skin
         self.real = real
-        self.overflow = ti.field(ti.i32, ())
         self.max_neighbors = max_neighbors
         cap, k = capacity, max_neighbors
         self.pair_capacity = pair_capacity or cap * (k // 2 + 2)   # owner lists average about half the longest
         self.prefix_sum = prefix_sum or PrefixSum(cap)
-        # the arrays live in their own tree, so that ``grown`` can release them
-        builder = ti.FieldsBuilder()
-
-        def field(dtype, shape):
-            f = ti.field(dtype)
-            builder.dense(ti.axes(*range(len(shape))), shape).place(f)
-            return f
-
-        self.own_nbr = field(ti.i32, (2, cap, k))
-        self.own_count = field(ti.i32, (2, cap))
-        self.own_start = field(ti.i32, (2, cap))
-        self.new_count = field(ti.i32, (cap,))    # the build's counts and offsets (1-D for the prefix sum)
-        self.new_start = field(ti.i32, (cap,))
-        self.hist = field(ti.types.vector(HIST_SIZE, real), (2, self.pair_capacity))
-        self.state = field(ti.i8, (2, self.pair_capacity))
-        self.res = field(ti.types.vector(RES_SIZE, real), (self.pair_capacity,))
-        self.mir_nbr = field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
-        self.mir_pair = field(ti.i32, (cap, k))
-        self.mir_count = field(ti.i32, (cap,))
-        self._tree = builder.finalize()
+        # the lists live in a tree of their own, so that ``grown`` can release them
+        with FieldTree() as self._tree:
+            self.overflow = field(ti.i32, ())
+            self.own_nbr = field(ti.i32, (2, cap, k))
+            self.own_count = field(ti.i32, (2, cap))
+            self.own_start = field(ti.i32, (2, cap))
+            self.new_count = field(ti.i32, cap)    # the build's counts and offsets (1-D for the prefix sum)
+            self.new_start = field(ti.i32, cap)
+            self.hist = field(ti.types.vector(HIST_SIZE, real), (2, self.pair_capacity))
+            self.state = field(ti.i8, (2, self.pair_capacity))
+            self.res = field(ti.types.vector(RES_SIZE, real), self.pair_capacity)
+            self.mir_nbr = field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
+            self.mir_pair = field(ti.i32, (cap, k))
+            self.mir_count = field(ti.i32, cap)
         self.current = 0
         self.n_builds = 0
         self.n_pairs = 0   # owner entries in the current lists
@@ -79,6 +73,8 @@ class NeighborList:
         for f in (self.own_count, self.own_start, self.hist, self.state, self.res, self.mir_count):
             f.fill(0)
         self.n_pairs = 0
+        self.current = 0
+        self.n_builds = 0
 
     @ti.func
     def slot(self, b, i, k):

@@ -3,6 +3,8 @@ block scans — O(n) work, parallel over blocks (the cell list and the neighbour
 
 import taichi as ti
 
+from mfdem.engine.field_tree import field
+
 _BLOCK = 1024
 
 
@@ -11,8 +13,8 @@ class PrefixSum:
     """``run(count, start, n)``: start[c] = Σ_{c' < c} count[c'] for c < n; returns the total."""
 
     def __init__(self, n_max: int):
-        self.block_sum = ti.field(ti.i32, max((n_max + _BLOCK - 1) // _BLOCK, 1))
-        self.total = ti.field(ti.i32, ())
+        self.block_sum = field(ti.i32, max((n_max + _BLOCK - 1) // _BLOCK, 1))
+        self.total = field(ti.i32, ())
 
     def run(self, count, start, n: int) -> int:
         self._scan(count, start, n)

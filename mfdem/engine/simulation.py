@@ -8,6 +8,8 @@
     sim.energy().relative_error()
 
 Every input is validated (InputError naming the field and range) before Taichi compiles anything.
+``sim.close()`` (or ``with Simulation(...) as sim:``) hands the arrays and compiled kernels to the next
+Simulation of the same layout (engine_pool.py).
 """
 
 import math
@@ -16,10 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import taichi as ti
 
-from mfdem.engine import backend, spatial_sort
+from mfdem.engine import backend, engine_pool, field_tree, spatial_sort
 from mfdem.engine.contact import law, rolling
 from mfdem.engine.contact.law import P_MU, P_MUR, P_MUS, P_VEVENT, PAIR_SIZE
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
+from mfdem.engine.field_tree import FieldTree, field
 from mfdem.engine.integrator import mean_spin_z
 from mfdem.engine.materials import InputError, check_range, pair_table
 from mfdem.engine.neighbor_list import TOUCHING, NeighborList
@@ -80,6 +83,13 @@ def _static_friction(value, dynamic: np.ndarray) -> np.ndarray:
     if np.any(mu_s < dynamic):
         raise InputError(f"static_friction = {value!r}: must be ≥ the (dynamic) friction {dynamic.tolist()}")
     return mu_s
+
+
+def _mesh_key(body) -> tuple:
+    """Everything of a mesh body that the engine's fields hold (engine_pool.py)."""
+    return (np.asarray(body.vertices, float).tobytes(), np.asarray(body.faces, np.int64).tobytes(), body.material,
+            tuple(np.asarray(body.axis, float).ravel()), tuple(np.asarray(body.center, float).ravel()),
+            float(body.omega), float(body.start_time), float(body.ramp_time))
 
 
 def _gravity(gravity) -> np.ndarray:
@@ -188,14 +198,29 @@ class Simulation:
         self.arch = backend.init(arch, precision, threads)
         self.precision = precision
         real = ti.f64 if precision == "f64" else ti.f32
-        self.space = Space(lo, hi, periodic, 2 * self.max_radius + self.skin, sector)
-        self.state = ParticleState(self.capacity, real)
-        self.state.gravity[None] = g
-        self.pair_par = ti.field(ti.types.vector(PAIR_SIZE, real), self._pairs.shape[:2])
+        # a closed Simulation of the same layout lends its fields and compiled kernels (engine_pool.py)
+        self._k_nbr, self._sector = k_nbr, sector
+        field_tree.destroy_released()
+        engine = engine_pool.take(self._layout_key(lo, hi, periodic, meshes))
+        reused = engine is not None
+        if not reused:
+            with FieldTree() as fields:
+                engine = dict(fields=fields,
+                              space=Space(lo, hi, periodic, 2 * self.max_radius + self.skin, sector),
+                              state=ParticleState(self.capacity, real),
+                              pair_par=field(ti.types.vector(PAIR_SIZE, real), self._pairs.shape[:2]),
+                              walls=AnalyticWalls(self.capacity, self.max_walls, real))
+                engine["neighbors"] = NeighborList(engine["space"], self.capacity, k_nbr, self.skin, real)
+                engine["meshes"] = MeshWalls(list(meshes), self.capacity, self.max_radius, self.skin, real)
+        self._fields = engine["fields"]
+        self.space, self.state, self.pair_par = engine["space"], engine["state"], engine["pair_par"]
+        self.walls, self.neighbors, self.meshes = engine["walls"], engine["neighbors"], engine["meshes"]
+        self._closed = False
+        if reused:
+            self.meshes.bodies = list(meshes)   # the same meshes (the key holds them), perhaps renamed
+            self._clear_fields()
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
-        self.walls = AnalyticWalls(self.capacity, self.max_walls, real)
-        self.neighbors = NeighborList(self.space, self.capacity, k_nbr, self.skin, real)
-        self.meshes = MeshWalls(list(meshes), self.capacity, self.max_radius, self.skin, real)
+        self.state.gravity[None] = g
         # list displacements are measured in a frame turning about z with the charge, unless linear periodic
         # images (which a rotation would not carry along) forbid it; see integrator.kick_drift
         self._turning_frame = not any(periodic)
@@ -213,10 +238,47 @@ class Simulation:
         self._energy_initial = 0.0
         self._dissipated_reset = 0.0
 
+    def close(self) -> None:
+        """Give the simulation's arrays back: a later Simulation of the same layout reuses them and their
+        compiled kernels (engine_pool.py), others are freed. The object cannot be used afterwards. A
+        garbage-collected Simulation is closed too."""
+        self._park(safe=True)
+
+    def _layout_key(self, lo, hi, periodic, meshes) -> tuple:
+        """Every setting that sizes a field or that a kernel reads as a constant (engine_pool.py)."""
+        return (self.capacity, self._k_nbr, self.max_walls, len(self.materials), tuple(lo), tuple(hi), periodic,
+                self._sector, self.max_radius, self.skin, tuple(_mesh_key(body) for body in meshes))
+
+    def _park(self, safe: bool) -> None:
+        if not getattr(self, "_closed", True):
+            self._closed = True
+            space = self.space
+            key = self._layout_key(space.lo_np, space.hi_np, space.periodic_np, self.meshes.bodies)
+            engine = dict(fields=self._fields, space=space, state=self.state, pair_par=self.pair_par,
+                          walls=self.walls, neighbors=self.neighbors, meshes=self.meshes)
+            engine_pool.park(key, engine, self.capacity, safe=safe)
+
+    def __enter__(self) -> "Simulation":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        try:
+            self._park(safe=False)
+        except Exception:   # noqa: BLE001 - at interpreter exit the modules are gone and nothing needs freeing
+            pass
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this Simulation has been closed")
+
     # ------------------------------------------------------------------------------------------ set-up
 
     def add_particles(self, positions, radius, material=0, velocities=None, angular_velocities=None) -> slice:
         """Append particles; returns their index slice. Positions (m) must lie inside the domain."""
+        self._check_open()
         pos = np.asarray(positions, dtype=float)
         if pos.ndim != 2 or pos.shape[1] != 3:
             raise InputError(f"positions: expected an (n, 3) array, got shape {pos.shape}")
@@ -333,15 +395,7 @@ class Simulation:
         self._pairs = pair_table(mats, mu, mu_r, mu_s, float(self._pairs[0, 0, P_VEVENT]))
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.state.gravity[None] = g
-        for f in (self.state.v, self.state.w, self.state.f, self.state.t,
-                  self.state.overlap_ratio, self.state.overlap_partner, self.walls.hist,
-                  self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
-                  self.walls.work):
-            f.fill(0)
-        self.meshes.clear()
-        self.state.reset_accumulators()
-        self.neighbors.clear()
-        self.walls.n = 0
+        self._clear_fields()
         self._wall_objects = []
         self.n = 0
         self._ids = self._row_of_id = None
@@ -351,6 +405,18 @@ class Simulation:
         self._forces_current = False
         self._energy_initial = 0.0
         self._dissipated_reset = 0.0
+
+    def _clear_fields(self) -> None:
+        """No particles, no walls, zero accumulators and histories."""
+        for f in (self.state.v, self.state.w, self.state.f, self.state.t,
+                  self.state.overlap_ratio, self.state.overlap_partner, self.walls.hist,
+                  self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
+                  self.walls.work):
+            f.fill(0)
+        self.meshes.clear()
+        self.state.reset_accumulators()
+        self.neighbors.clear()
+        self.walls.n = 0
 
     # ------------------------------------------------------------------------------------------ time loop
 
@@ -422,6 +488,7 @@ class Simulation:
 
     def step(self, n_steps: int = 1) -> None:
         """Advance ``n_steps`` time steps of ``dt``."""
+        self._check_open()
         if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
             raise InputError(f"n_steps = {n_steps!r}: must be an integer ≥ 0")
         if self.n == 0:
@@ -450,6 +517,7 @@ class Simulation:
 
     def _rows(self, field) -> np.ndarray:
         """Rows 0..n−1 of a per-particle field, in id (insertion) order."""
+        self._check_open()
         rows = field.to_numpy()[: self.n]
         return rows if self._row_of_id is None else rows[self._row_of_id]
 

@@ -15,6 +15,7 @@ import math
 import numpy as np
 import taichi as ti
 
+from mfdem.engine.field_tree import after_fields, field
 from mfdem.engine.materials import InputError
 
 ivec3 = ti.types.vector(3, ti.i32)
@@ -34,19 +35,23 @@ class Space:
         if self.rotational and any(self.periodic_np):
             raise InputError("domain: rotational periodicity cannot be combined with linear periodic axes")
         self.sector_angle = float(sector_angle) if self.rotational else 0.0
-        self.cutoff = ti.field(ti.f64, ())
+        self.cutoff = field(ti.f64, ())
+        self.rot = field(ti.types.vector(2, ti.f64), ())   # (cos α, sin α)
+        self.lo = field(dvec3, ())
+        self.box = field(dvec3, ())
+        self.inv_box = field(dvec3, ())
+        self.inv_cell = field(dvec3, ())
+        self.dims = field(ivec3, ())
+        self.periodic = field(ivec3, ())
+        self.lo_np, self.hi_np = lo, hi
+        after_fields(lambda: self._write(min_cell))
+
+    def _write(self, min_cell: float) -> None:
         self.cutoff[None] = min_cell
-        self.rot = ti.field(ti.types.vector(2, ti.f64), ())   # (cos α, sin α)
         self.rot[None] = [math.cos(self.sector_angle), math.sin(self.sector_angle)]
-        self.lo = ti.field(dvec3, ())
-        self.box = ti.field(dvec3, ())
-        self.inv_box = ti.field(dvec3, ())
-        self.inv_cell = ti.field(dvec3, ())
-        self.dims = ti.field(ivec3, ())
-        self.periodic = ti.field(ivec3, ())
-        self.dims[None] = dims
+        self.dims[None] = self.dims_np
         self.periodic[None] = [int(p) for p in self.periodic_np]
-        self._set_box(lo, hi)
+        self._set_box(self.lo_np, self.hi_np)
 
     def _set_box(self, lo, hi) -> None:
         self.lo_np, self.hi_np = lo, hi

@@ -2,6 +2,8 @@
 
 import taichi as ti
 
+from mfdem.engine.field_tree import field
+
 dvec3 = ti.types.vector(3, ti.f64)
 # ``overlap_partner`` codes: ≥ 0 a particle index, MESH_PARTNER − b mesh body b, WALL_PARTNER − k analytic wall k
 MESH_PARTNER = -1
@@ -24,25 +26,25 @@ class ParticleState:
     def __init__(self, capacity: int, real):
         self.capacity = capacity
         vec = ti.types.vector(3, real)
-        self.x = ti.field(dvec3, capacity)
-        self.disp = ti.field(dvec3, capacity)
-        self.v = ti.field(vec, capacity)
-        self.w = ti.field(vec, capacity)
-        self.f = ti.field(vec, capacity)
-        self.t = ti.field(vec, capacity)
-        self.radius = ti.field(real, capacity)
-        self.mass = ti.field(real, capacity)
-        self.inertia = ti.field(real, capacity)
-        self.material = ti.field(ti.i32, capacity)
-        self.work = ti.field(ti.f64, capacity)
-        self.starts_particle = ti.field(ti.i32, capacity)
-        self.starts_wall = ti.field(ti.i32, capacity)
-        self.events_particle = ti.field(ti.i32, capacity)
-        self.events_wall = ti.field(ti.i32, capacity)
-        self.overlap_ratio = ti.field(real, capacity)
-        self.overlap_partner = ti.field(ti.i32, capacity)
-        self.id = ti.field(ti.i32, capacity)
-        self.gravity = ti.field(dvec3, ())
+        self.x = field(dvec3, capacity)
+        self.disp = field(dvec3, capacity)
+        self.v = field(vec, capacity)
+        self.w = field(vec, capacity)
+        self.f = field(vec, capacity)
+        self.t = field(vec, capacity)
+        self.radius = field(real, capacity)
+        self.mass = field(real, capacity)
+        self.inertia = field(real, capacity)
+        self.material = field(ti.i32, capacity)
+        self.work = field(ti.f64, capacity)
+        self.starts_particle = field(ti.i32, capacity)
+        self.starts_wall = field(ti.i32, capacity)
+        self.events_particle = field(ti.i32, capacity)
+        self.events_wall = field(ti.i32, capacity)
+        self.overlap_ratio = field(real, capacity)
+        self.overlap_partner = field(ti.i32, capacity)
+        self.id = field(ti.i32, capacity)
+        self.gravity = field(dvec3, ())
 
     def reset_accumulators(self) -> None:
         self.work.fill(0)

@@ -4,6 +4,7 @@ import numpy as np
 import taichi as ti
 
 from mfdem.engine.contact.law import HIST_SIZE
+from mfdem.engine.field_tree import field
 from mfdem.engine.walls import cylinder, plane
 from mfdem.engine.walls.contact import wall_contact
 from mfdem.engine.walls.base import (TYPE_CYLINDER_INSIDE, TYPE_PLANE, W_AXIS, W_MAT, W_OMEGA, W_POINT, W_RADIUS,
@@ -30,13 +31,13 @@ class AnalyticWalls:
         nw = max(max_walls, 1)
         self.max_walls = max_walls
         self.n = 0
-        self.rows = ti.field(ti.types.vector(WALL_SIZE, ti.f64), nw)
-        self.hist = ti.field(ti.types.vector(HIST_SIZE, real), (capacity, nw))
-        self.force = ti.field(dvec3, nw)
-        self.torque = ti.field(dvec3, nw)
-        self.force_last = ti.field(dvec3, nw)
-        self.torque_last = ti.field(dvec3, nw)
-        self.work = ti.field(ti.f64, nw)
+        self.rows = field(ti.types.vector(WALL_SIZE, ti.f64), nw)
+        self.hist = field(ti.types.vector(HIST_SIZE, real), (capacity, nw))
+        self.force = field(dvec3, nw)
+        self.torque = field(dvec3, nw)
+        self.force_last = field(dvec3, nw)
+        self.torque_last = field(dvec3, nw)
+        self.work = field(ti.f64, nw)
 
     def add(self, row: np.ndarray) -> int:
         self.rows[self.n] = row

@@ -30,6 +30,8 @@ import numpy as np
 import taichi as ti
 
 from mfdem.engine.contact.law import HIST_SIZE
+from mfdem.engine.field_tree import after_fields
+from mfdem.engine.field_tree import field as tree_field
 from mfdem.engine.materials import InputError, check_range
 from mfdem.engine.walls.contact import wall_contact
 
@@ -198,39 +200,43 @@ class MeshWalls:
         self.n_triangles = t_off
         n_cells = max(c_off, 1)
         all_ids = np.concatenate(ids) if ids else np.zeros(1, np.int32)
-        self.tri = ti.field(ti.types.matrix(3, 3, ti.f64), max(t_off, 1))
-        self.tri_edge = ti.field(ivec3, max(t_off, 1))
-        self.tri_vert = ti.field(ivec3, max(t_off, 1))
-        self.cell_start = ti.field(ti.i32, n_cells + 1)
-        self.cell_tris = ti.field(ti.i32, max(len(all_ids), 1))
+        self.tri = tree_field(ti.types.matrix(3, 3, ti.f64), max(t_off, 1))
+        self.tri_edge = tree_field(ivec3, max(t_off, 1))
+        self.tri_vert = tree_field(ivec3, max(t_off, 1))
+        self.cell_start = tree_field(ti.i32, n_cells + 1)
+        self.cell_tris = tree_field(ti.i32, max(len(all_ids), 1))
         # per body: grid lo, 1/cell, dims, first cell; kinematics
-        self.grid_lo = ti.field(dvec3, nb)
-        self.grid_dims = ti.field(ivec3, nb)
-        self.grid_first = ti.field(ti.i32, nb)
-        self.inv_cell = ti.field(ti.f64, ())
-        self.axis = ti.field(dvec3, nb)
-        self.center = ti.field(dvec3, nb)
-        self.omega = ti.field(ti.f64, nb)
-        self.start_time = ti.field(ti.f64, nb)
-        self.ramp_time = ti.field(ti.f64, nb)
-        self.material = ti.field(ti.i32, nb)
-        self.pose = ti.field(dvec3, nb)   # (cos θ, sin θ, ω) at the time of the current force evaluation
+        self.grid_lo = tree_field(dvec3, nb)
+        self.grid_dims = tree_field(ivec3, nb)
+        self.grid_first = tree_field(ti.i32, nb)
+        self.inv_cell = tree_field(ti.f64, ())
+        self.axis = tree_field(dvec3, nb)
+        self.center = tree_field(dvec3, nb)
+        self.omega = tree_field(ti.f64, nb)
+        self.start_time = tree_field(ti.f64, nb)
+        self.ramp_time = tree_field(ti.f64, nb)
+        self.material = tree_field(ti.i32, nb)
+        self.pose = tree_field(dvec3, nb)   # (cos θ, sin θ, ω) at the time of the current force evaluation
         # per-particle contact slots
-        self.slot_body = ti.field(ti.i32, (capacity, MAX_SLOTS))
-        self.slot_normal = ti.field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
-        self.slot_hist = ti.field(ti.types.vector(HIST_SIZE, real), (capacity, MAX_SLOTS))
-        self.slot_load = ti.field(ti.types.vector(6, ti.f64), (capacity, MAX_SLOTS))  # this step's F, T_wall
+        self.slot_body = tree_field(ti.i32, (capacity, MAX_SLOTS))
+        self.slot_normal = tree_field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
+        self.slot_hist = tree_field(ti.types.vector(HIST_SIZE, real), (capacity, MAX_SLOTS))
+        self.slot_load = tree_field(ti.types.vector(6, ti.f64), (capacity, MAX_SLOTS))  # this step's F, T_wall
         # contact-steps lost because a particle had more than MAX_CANDIDATES candidate contacts (0) or more
         # than MAX_SLOTS contacts (1); read and reset by Simulation.dropped_mesh_contacts
-        self.dropped = ti.field(ti.i32, 2)
+        self.dropped = tree_field(ti.i32, 2)
         # per-body sums (force/torque on the particles, torque about the axis, power, work)
-        self.force = ti.field(dvec3, nb)
-        self.torque = ti.field(dvec3, nb)
-        self.force_last = ti.field(dvec3, nb)
-        self.torque_last = ti.field(dvec3, nb)
-        self.power_last = ti.field(ti.f64, nb)
-        self.work = ti.field(ti.f64, nb)
-        self.axial_torque_integral = ti.field(ti.f64, nb)
+        self.force = tree_field(dvec3, nb)
+        self.torque = tree_field(dvec3, nb)
+        self.force_last = tree_field(dvec3, nb)
+        self.torque_last = tree_field(dvec3, nb)
+        self.power_last = tree_field(ti.f64, nb)
+        self.work = tree_field(ti.f64, nb)
+        self.axial_torque_integral = tree_field(ti.f64, nb)
+        after_fields(lambda: self._write(cell, tris, edges, verts, starts, all_ids, grids))
+
+    def _write(self, cell, tris, edges, verts, starts, all_ids, grids) -> None:
+        t_off = self.n_triangles
         self.slot_body.fill(-1)
         self.inv_cell[None] = 1.0 / cell
         if t_off:
@@ -239,7 +245,7 @@ class MeshWalls:
             self.tri_vert.from_numpy(np.concatenate(verts).astype(np.int32))
             self.cell_start.from_numpy(np.concatenate(starts + [[len(all_ids)]]).astype(np.int32))
             self.cell_tris.from_numpy(all_ids.astype(np.int32))
-        for b, body in enumerate(bodies):
+        for b, body in enumerate(self.bodies):
             lo, dims, first, _ = grids[b]
             self.grid_lo[b] = lo
             self.grid_dims[b] = dims.tolist()

@@ -1,0 +1,93 @@
+"""Field trees: the fields of one simulation allocated together and freed together.
+
+Taichi puts fields declared with ``ti.field(dtype, shape)`` into its global root, which it closes into a new
+*tree* at every kernel launch that follows a declaration, and never frees. A process holds at most 512 trees
+(Taichi's LLVM backends), so a notebook or a calibration sweep that builds simulations in a loop would
+crash after a few dozen. Components therefore declare their fields with ``field(dtype, shape)``:
+
+    with FieldTree() as tree:          # every field() in here goes into one tree ...
+        state = ParticleState(...)
+        after_fields(lambda: ...)      # ... and writes wait until the tree exists
+    ...
+    tree.destroy()                     # frees the memory; the tree's number is reused
+
+Outside a ``with`` block ``field`` is plain ``ti.field``. Trees may nest; a field goes into the innermost.
+"""
+
+from __future__ import annotations
+
+import taichi as ti
+
+_open: list = []      # trees being declared, innermost last
+_doomed: list = []    # trees whose owner was collected, destroyed at the next safe point (see release)
+
+
+def field(dtype, shape=()):
+    """A Taichi field of ``dtype`` and ``shape`` (an int or a tuple), placed in the innermost open tree."""
+    if not _open:
+        return ti.field(dtype, shape)
+    return _open[-1].field(dtype, shape)
+
+
+def after_fields(write) -> None:
+    """Call ``write()`` once the fields being declared exist: now outside a ``with FieldTree()`` block, at its
+    end inside one (a write would otherwise close the tree early)."""
+    if _open:
+        _open[-1].pending.append(write)
+    else:
+        write()
+
+
+class FieldTree:
+    """One Taichi SNode tree, filled by the ``field`` calls inside ``with FieldTree():``."""
+
+    def __init__(self):
+        self.pending = []
+        self._builder = None
+        self._tree = None
+
+    def field(self, dtype, shape):
+        f = ti.field(dtype)
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if shape:
+            self._builder.dense(ti.axes(*range(len(shape))), shape).place(f)
+        else:
+            self._builder.place(f)
+        return f
+
+    def __enter__(self) -> FieldTree:
+        destroy_released()   # a safe point: no kernel is being compiled or run
+        self._builder = ti.FieldsBuilder()
+        _open.append(self)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        _open.remove(self)
+        if exc_type is None:
+            self._tree = self._builder.finalize()
+            for write in self.pending:
+                write()
+        self.pending.clear()
+        return False
+
+    @property
+    def alive(self) -> bool:
+        return self._tree is not None
+
+    def destroy(self) -> None:
+        """Free the tree's memory. Its fields must not be used afterwards."""
+        if self._tree is not None:
+            self._tree.destroy()
+            self._tree = None
+
+    def release(self) -> None:
+        """Destroy at the next safe point (``destroy_released``, called by each ``with FieldTree()``): for
+        ``__del__``, which the garbage collector may run in the middle of a kernel compilation."""
+        if self._tree is not None:
+            _doomed.append(self)
+
+
+def destroy_released() -> None:
+    """Destroy the trees given to ``release``; call where no kernel is being compiled or run."""
+    while _doomed:
+        _doomed.pop().destroy()

@@ -1,0 +1,73 @@
+"""Closed Simulations lend their arrays and compiled kernels to the next one of the same layout, or free them:
+a process holds at most 512 Taichi field trees, and each compile costs seconds."""
+
+import gc
+
+import numpy as np
+import pytest
+from taichi.lang import impl
+
+from mfdem.engine import engine_pool
+from mfdem.engine.materials import Material
+from mfdem.engine.simulation import Domain, Simulation
+from mfdem.engine.walls import PlaneWall
+
+R = 4e-4
+
+
+def _empty(capacity: int = 40) -> Simulation:
+    return Simulation(materials=[Material(1e8, 0.3, 2500)], domain=Domain((0, 0, 0), (0.01, 0.01, 0.01)),
+                      capacity=capacity, max_radius=5e-4, dt=2e-7, gravity=(0, 0, -9.81), max_walls=1, friction=0.4)
+
+
+def _make(steps: int = 0) -> Simulation:
+    """A layer of spheres pressed on a floor and thrown sideways: particle and wall contacts from the start."""
+    sim = _empty()
+    xy = np.stack(np.meshgrid(np.arange(5), np.arange(5)), -1).reshape(-1, 2) * 1.999 * R + 2e-3
+    pos = np.column_stack([xy, np.full(len(xy), 0.995 * R)])
+    v = np.random.default_rng(1).normal(0, 0.05, (len(xy), 3))
+    sim.add_particles(pos, R, velocities=v)
+    sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1)))
+    sim.step(steps)
+    return sim
+
+
+def _trees() -> int:
+    return impl.get_runtime().prog.get_snode_tree_size()   # trees ever allocated; freed numbers are reused
+
+
+def test_a_reused_engine_runs_as_a_fresh_one(monkeypatch):
+    engine_pool.clear()
+    first = _make(1)
+    assert first.contact_count()[0] > 0 and first.contact_count()[1] > 0
+    first.step(600)
+    state = first.state
+    first.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        first.step(1)
+    second = _make(300)
+    assert second.state is state                     # the first one's arrays and kernels, cleared
+    x_reused = second.positions
+    engine_pool.clear()
+    fresh = _make(300)
+    assert fresh.state is not state
+    np.testing.assert_array_equal(x_reused, fresh.positions)
+    assert second.energy().dissipated == fresh.energy().dissipated
+    other = _empty(capacity=41)                      # another layout gets its own arrays
+    assert other.state is not second.state
+
+
+def test_closed_and_collected_simulations_free_their_trees(monkeypatch):
+    monkeypatch.setattr(engine_pool, "MAX_PARKED", 0)
+    engine_pool.clear()
+    _empty().close()
+    before = _trees()
+    for _ in range(3):
+        with _empty():
+            pass
+    assert _trees() == before
+    collected = _empty()
+    del collected
+    gc.collect()
+    with _empty():                                   # frees the collected one's trees before taking its own
+        assert _trees() == before
