@@ -365,16 +365,21 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
         result = F.fit(targets, space, progress=progress, **kwargs)
     except _errors() as exc:
         _fail(exc)
+    failed = sum(e.get("status") != "complete" for e in result.evaluations)
     out = {"best": result.best, "best_objective_predicted": result.best_objective_predicted,
            "best_evaluated": result.best_evaluated, "best_evaluated_objective": result.best_evaluated_objective,
-           "evaluations": len(result.evaluations), "config": str(result.config_path),
+           "evaluations": len(result.evaluations), "failed_evaluations": failed, "config": str(result.config_path),
            "report": str(result.report_path)}
     if as_json:
         _echo_json(out)
-        return
-    click.echo("best parameters: " + ", ".join(f"{k} = {v:.5g}" for k, v in result.best.items()))
-    click.echo(f"config: {result.config_path}  (mfdem run --config {result.config_path})")
-    click.echo(f"report: {result.report_path}")
+    else:
+        click.echo("best parameters: " + ", ".join(f"{k} = {v:.5g}" for k, v in result.best.items()))
+        click.echo(f"config: {result.config_path}  (mfdem run --config {result.config_path})")
+        click.echo(f"report: {result.report_path}")
+    if failed:   # the fit is written, but from fewer points than asked for: exit 1
+        click.echo(f"mfdem: {failed} of {len(result.evaluations)} evaluations failed; their errors are in "
+                   f"{Path(outdir) / 'evaluations'} (*.failed.json)", err=True)
+        sys.exit(1)
 
 
 @click.command("sweep", context_settings=_CTX)

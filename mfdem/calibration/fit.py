@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mfdem.calibration.common import atomic_write_json, atomic_write_text, base_config, jsonable, with_overrides
+from mfdem.calibration.common import CalibrationError, atomic_write_json, atomic_write_text, base_config, jsonable, with_overrides
 from mfdem.calibration.compaction import (CompactionSetup, MeasuredCurve, curve_features, simulate_compaction)
 from mfdem.calibration.drum import DrumSetup, simulate_drum
 from mfdem.calibration.sweep import ClusterSpec, Task, dask_client, run_tasks
@@ -536,7 +536,7 @@ def fit(targets: Targets, space: SearchSpace, *, cfg: Config = None, compaction:
 
     done = [e for e in evaluations if math.isfinite(e["objective"])]
     if not done:
-        raise InputError("fit: every evaluation failed; see " + str(evaldir) + " (*.failed.json)")
+        raise CalibrationError(f"fit: every evaluation failed; see {evaldir} (*.failed.json)")
     best_eval = min(done, key=lambda e: e["objective"])
     try:
         predict = opt.fit_models()

@@ -6,7 +6,10 @@ The layout is the contract in ``docs/hdf5.md``; keep the two in step.
 from __future__ import annotations
 
 import os
+import platform
+import warnings
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import h5py
@@ -74,6 +77,17 @@ def _append(ds: h5py.Dataset, row) -> None:
 # ----------------------------------------------------------------------------------------------- writer
 
 
+def library_versions() -> dict:
+    """The versions a bit-identical ``--resume`` depends on, as root attributes (docs/hdf5.md)."""
+    versions = {"python_version": platform.python_version()}
+    for lib in ("taichi", "numpy", "h5py"):
+        try:
+            versions[f"{lib}_version"] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            versions[f"{lib}_version"] = "unknown"
+    return versions
+
+
 class RunWriter:
     """Create a run file, then append intervals, time-series rows, snapshots and checkpoints.
 
@@ -92,6 +106,7 @@ class RunWriter:
         f.attrs["format"] = FORMAT
         f.attrs["format_version"] = FORMAT_VERSION
         f.attrs["mfdem_version"] = __version__
+        f.attrs.update(library_versions())
         f.attrs["status"] = "running"
         for key, value in attrs.items():
             f.attrs[key] = value
@@ -233,6 +248,11 @@ def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
     f = h5py.File(path, "r+", libver="latest")
     w._f = f
     w.n = int(f.attrs["n_particles"])
+    changed = [f"{name} {f.attrs[name]} → {now}" for name, now in library_versions().items()
+               if name in f.attrs and str(f.attrs[name]) != now]
+    if changed:
+        warnings.warn(f"{path}: resumed with other library versions ({'; '.join(changed)}): the continuation "
+                      "is valid but need not match an uninterrupted run bit for bit", stacklevel=2)
     k = min(f["intervals/t_end"].shape[0], n_intervals)
     t_last = float(f["intervals/t_end"][k - 1]) if k else -np.inf
     s = int(np.count_nonzero(f["snapshots/interval_index"][: f["snapshots/time"].shape[0]] < k))

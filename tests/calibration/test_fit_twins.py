@@ -87,3 +87,28 @@ def test_bad_fit_input(tmp_path, synthetic):
     res = CliRunner().invoke(calibrate, ["fit", "--angle", "30", "--param", "sliding_friction=0.1:0.5",
                                          "--scheduler", "lsf"])
     assert res.exit_code == 2 and "scheduler" in res.output
+
+
+def test_fit_exits_1_when_evaluations_failed(tmp_path, monkeypatch):
+    """A fit whose evaluations partly or wholly failed writes what it has and exits 1 (README, exit codes)."""
+    import importlib  # noqa: PLC0415
+
+    from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
+
+    fit_module = importlib.import_module("mfdem.calibration.fit")   # the package's ``fit`` is the function
+
+    def evaluate(values, base_config_toml, compaction=None, drum=None, limit=0.3):
+        if values["friction_particle"] > limit:
+            raise CalibrationError("the drum did not reach a steady flow")
+        return {"values": values, "drum": {"flowing_angle_deg": 25.0 + 30.0 * values["friction_particle"]}}
+
+    args = ["fit", "--angle", "30", "--param", "friction_particle=0.05:0.5", "--budget", "4", "--batch", "4",
+            "--scheduler", "inline", "--json"]
+    monkeypatch.setattr(fit_module, "evaluate_point", evaluate)
+    res = CliRunner().invoke(calibrate, [*args, "--out", str(tmp_path / "some")])
+    assert res.exit_code == 1, res.output
+    assert '"failed_evaluations": ' in res.output and "evaluations failed" in res.output
+    assert (tmp_path / "some" / "best.toml").exists()
+    monkeypatch.setattr(fit_module, "evaluate_point", lambda **kw: evaluate(**kw, limit=-1.0))
+    res = CliRunner().invoke(calibrate, [*args, "--out", str(tmp_path / "none")])
+    assert res.exit_code == 1 and "every evaluation failed" in res.output

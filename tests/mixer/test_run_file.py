@@ -8,11 +8,14 @@ import time
 
 import h5py
 import numpy as np
+import pytest
+import taichi as ti
 import trimesh
 from click.testing import CliRunner
 
 from mfdem.cli import main
 from mfdem.io import open_run
+from mfdem.io.repair import clear_write_flags
 from mfdem.runner import MixerRun
 from tests.small_mixer import small_config
 
@@ -23,8 +26,11 @@ def test_schema_matches_the_documentation(sector_run):
     with h5py.File(path, "r") as f:
         for name in ("format", "format_version", "mfdem_version", "config", "status", "rpm", "omega", "dt",
                      "sector_angle_deg", "rotor_axis", "rotor_origin", "gravity", "output_interval", "fill_end_time",
-                     "rotor_start_time", "end_time", "n_particles"):
+                     "rotor_start_time", "end_time", "n_particles", "python_version", "taichi_version",
+                     "numpy_version", "h5py_version"):
             assert name in f.attrs, name
+        assert f.attrs["taichi_version"] == ".".join(map(str, ti.__version__))
+        assert f.attrs["numpy_version"] == np.__version__ and f.attrs["h5py_version"] == h5py.__version__
         assert f.attrs["status"] == "complete" and f.attrs["sector_angle_deg"] == 72.0
         assert f.attrs["n_particles"] == n
         k = f["intervals/t_end"].shape[0]
@@ -78,7 +84,12 @@ def test_killed_run_keeps_its_intervals_and_resumes_exactly(tmp_path, sector_run
         assert 3 <= k < full.n_intervals and killed.status == "running"
         np.testing.assert_array_equal(killed.interval("dissipated_work"), full.interval("dissipated_work", 0, k))
         np.testing.assert_array_equal(killed.interval("collisions"), full.interval("collisions", 0, k))
-    assert MixerRun.resume(out).run(progress=False) == "complete"
+    clear_write_flags(out)
+    with h5py.File(out, "r+") as f:                 # as if written under another numpy
+        f.attrs["numpy_version"] = "1.0.0"
+    with pytest.warns(UserWarning, match=r"other library versions \(numpy_version 1.0.0 → "):
+        job = MixerRun.resume(out)
+    assert job.run(progress=False) == "complete"
     with h5py.File(out, "r") as f:                  # repaired and closed: plain h5py opens it
         assert f.attrs["status"] == "complete"
     with open_run(out) as resumed, open_run(reference_path) as full:
