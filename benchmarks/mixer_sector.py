@@ -33,7 +33,7 @@ from pathlib import Path
 
 import click
 import numpy as np
-from stages import array_bytes, describe, stage_breakdown
+from stages import array_bytes, describe, pair_cost_by_law, stage_breakdown
 
 from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
@@ -90,8 +90,12 @@ def bench1(threads: int, precision: str, arch: str) -> float:
 @click.option("--no-bench1", is_flag=True, help="Skip the BENCH-1 run that the cost ratio needs.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Run config TOML (material, contact); the options above override it.")
+@click.option("--law-variants", is_flag=True,
+              help="Also time the pair pass on the final state with each normal and rolling model (ns per touching "
+                   "pair).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_bench1, config_file, as_json):
+def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_bench1, config_file, law_variants,
+         as_json):
     toml_text = open(config_file).read() if config_file else None
     overrides = {"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": arch, "threads": threads},
                  "particles": {"diameter": particle_diameter}, "engine": {"skin": skin}}
@@ -135,6 +139,8 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
               "projected_hours_paper_case": full_steps * paper.n_particles / rate / 3600, "threads": threads,
               "arch": sim.arch, "array_bytes_per_particle": array_bytes(sim) / sim.n}
     result["breakdown"] = stage_breakdown(sim, builds / steps)     # last: it re-evaluates forces
+    if law_variants:
+        result["pair_ns_per_touching_pair_by_law"] = pair_cost_by_law(sim)
     if not no_bench1:
         result["bench1_particle_steps_per_second"] = bench1(threads, cfg.run.precision, arch)
         result["cost_ratio_to_bench1"] = result["bench1_particle_steps_per_second"] / rate
@@ -158,6 +164,9 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
                    f"a BENCH-2 particle-step costs {result['cost_ratio_to_bench1']:.2f} × a BENCH-1 one "
                    "(target ≤ 1.5)")
     click.echo(f"    {describe(result['breakdown'])}")
+    if law_variants:
+        click.echo("    pair pass, ns per touching pair: " + ", ".join(
+            f"{k} {v:.0f}" for k, v in result["pair_ns_per_touching_pair_by_law"].items()))
 
 
 if __name__ == "__main__":

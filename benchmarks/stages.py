@@ -9,6 +9,7 @@ import time
 import numpy as np
 import taichi as ti
 
+from mfdem.engine.contact import law, rolling
 from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift
 from mfdem.engine.neighbor_list import TOUCHING
@@ -61,6 +62,21 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     stages = {"pair_contacts": t_pairs * ns, "reactions_and_walls": t_no_mesh * ns, "mesh_walls": t_mesh * ns,
               "list_builds": t_build * builds_per_step * ns, "drift": t_drift * ns}
     return {**counts, "ns_per_particle_step": stages}
+
+
+def pair_cost_by_law(sim, repeats: int = 10) -> dict:
+    """Nanoseconds per touching pair of the pair pass on the current state, evaluated with each combination
+    of normal model and rolling model ({"thornton_ning+epsd": ns, ...}): what the contact law's branches
+    cost. Each combination compiles the pass once; like ``stage_breakdown``, call this last."""
+    nl, n = sim.neighbors, sim.n
+    touching = int(np.count_nonzero(nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING))
+    out = {}
+    for normal_name, normal in law.NORMAL_MODELS.items():
+        for rolling_name, rolling_model in (("epsd", rolling.MODELS["epsd"]), ("none", rolling.MODELS["none"])):
+            t = _seconds_per_call(lambda: pair_forces(normal, rolling_model, sim.state, nl, nl.current,
+                                                      sim.pair_par, sim.space, n, sim.dt), repeats)
+            out[f"{normal_name}+{rolling_name}"] = t * 1e9 / max(touching, 1)
+    return out
 
 
 def array_bytes(sim) -> int:

@@ -16,10 +16,10 @@ import json
 import math
 import os
 import signal
-import sys
 import threading
 import time as wallclock
 import tomllib
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from mfdem.engine.checkpoint import get_state, set_state, state_spec
 from mfdem.engine.materials import InputError, effective_modulus
 from mfdem.io.lock import WriterLock, WriterLockError
 from mfdem.io.paths import check_output
+from mfdem.progress import Progress
 from mfdem.io.runlog import (FORMAT_VERSION, INTERVAL_FIELDS, SNAPSHOT_FIELDS, TIMESERIES_FIELDS, RunFileError,
                               RunWriter, open_run, reopen_for_append)
 from mfdem.scenarios import mixer
@@ -43,6 +44,10 @@ SPEED_LIMIT_FACTOR = 5.0   # a particle faster than this × the fastest wall or 
 
 class RunStopped(RuntimeError):
     """A guard stopped the run: the model left its range (overlap limit) or a particle left the mixer."""
+
+
+class RunWarning(UserWarning):
+    """A problem that does not stop the run (dropped mesh contacts, overlaps with overlap_action = "warn")."""
 
 
 class MixerRun:
@@ -238,7 +243,7 @@ class MixerRun:
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
-            print(f"warning: {message}", file=sys.stderr)
+            warnings.warn(message, RunWarning, stacklevel=3)
 
     def _guard(self, message: str, key: str) -> None:
         """Stop the run (RunStopped) or, with run.overlap_action = "warn", report the problem once."""
@@ -399,8 +404,8 @@ class MixerRun:
             try:
                 self.writer.close(status, failure=failure)
             except OSError as exc:
-                print(f"warning: could not record status {status!r} in {self.path} ({exc}); its completed "
-                      "intervals are safe, `mfdem repair` or `--resume` reopens it", file=sys.stderr)
+                warnings.warn(f"could not record status {status!r} in {self.path} ({exc}); its completed "
+                              "intervals are safe, `mfdem repair` or `--resume` reopens it", RunWarning, stacklevel=2)
             if self.lock is not None:
                 self.lock.release()
         return status
@@ -510,41 +515,19 @@ def _next_multiple(step: int, every: int) -> int:
 
 
 class _progress:
-    """Progress on ``stream`` (stderr): on a terminal a tqdm bar with simulated time, particle-steps per second
-    and the ETA; otherwise (a batch job's log file) the same figures as one plain line every ``log_every``
-    seconds. Silent when disabled."""
+    """The run's progress (mfdem/progress.py): simulated time, particle-steps per second and the ETA, as a bar
+    on a terminal or in a notebook, else a plain line every ``log_every`` seconds. Silent when disabled."""
 
     def __init__(self, enabled: bool, run: MixerRun, stream=None, log_every: float = 60.0):
-        self.enabled = enabled
-        self.stream = stream or sys.stderr
-        self.total = run.total_steps
-        self.log_every = log_every
-        self.bar = None
-        self.t0 = wallclock.perf_counter()
-        self.next_log = self.t0 + log_every
         self.start = run.sim.step_count
-        if enabled and self.stream.isatty():
-            from tqdm import tqdm  # noqa: PLC0415
+        self.t0 = wallclock.perf_counter()
+        self.progress = Progress(run.total_steps, desc=f"{run.cfg.n_particles} particles, dt {run.dt:.2e} s",
+                                 enabled=enabled, stream=stream, log_every=log_every, initial=run.sim.step_count)
 
-            self.bar = tqdm(total=run.total_steps, initial=run.sim.step_count, unit="step", dynamic_ncols=True,
-                            desc=f"{run.cfg.n_particles} particles, dt {run.dt:.2e} s", file=self.stream)
-
-    def update(self, steps: int, sim) -> None:
-        if not self.enabled:
-            return
-        now = wallclock.perf_counter()
-        done = sim.step_count - self.start
-        rate = sim.n * done / max(now - self.t0, 1e-9)
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"t = {sim.time:.4f} s, {rate:.2e} particle-steps/s", refresh=False)
-            self.bar.update(steps)
-        elif now >= self.next_log or sim.step_count >= self.total:
-            eta = int((self.total - sim.step_count) * (now - self.t0) / max(done, 1))
-            print(f"step {sim.step_count}/{self.total} ({100 * sim.step_count / self.total:.1f} %), "
-                  f"t = {sim.time:.4f} s, {rate:.2e} particle-steps/s, ETA {eta // 3600}:{eta // 60 % 60:02d}:"
-                  f"{eta % 60:02d}", file=self.stream, flush=True)
-            self.next_log = now + self.log_every
+    def update(self, steps: int, sim) -> None:  # noqa: ARG002 - the step count is read from sim
+        if self.progress.enabled:
+            rate = sim.n * (sim.step_count - self.start) / max(wallclock.perf_counter() - self.t0, 1e-9)
+            self.progress.update_to(sim.step_count, f"t = {sim.time:.4f} s, {rate:.2e} particle-steps/s")
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        self.progress.close()

@@ -145,7 +145,7 @@ def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_
             check = quasi_static_check(setup, cfg)
             r = check["results"][0]
         else:
-            r = simulate_compaction(setup, cfg)
+            r = simulate_compaction(setup, cfg, progress=not as_json)
     except _errors() as exc:
         _fail(exc)
     csv_path, png_path, json_path = (Path(f"{prefix}.{ext}") for ext in ("csv", "png", "json"))
@@ -229,7 +229,7 @@ def drum_command(fill_mass, rpm, drum_diameter, drum_width, slice_fraction, full
         if not as_json:
             click.echo(f"{pl.n} particles ({pl.fill_mass * 1e3:.3g} g), dt {pl.dt:.3g} s, spin-up {pl.spinup:.3g} s + "
                        f"{pl.duration:.3g} s of sampling = {int((pl.spinup + pl.duration) / pl.dt)} steps", err=True)
-        r = simulate_drum(setup, cfg)
+        r = simulate_drum(setup, cfg, progress=not as_json)
     except _errors() as exc:
         _fail(exc)
     from mfdem.calibration.common import atomic_write_json  # noqa: PLC0415

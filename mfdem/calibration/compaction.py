@@ -51,6 +51,7 @@ from mfdem.config import Config
 from mfdem.engine.materials import InputError
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import CylinderWall, PlaneWall
+from mfdem.progress import Progress
 
 CURVE_COLUMNS = ("displacement_m", "force_n")
 POURED_POROSITY = 0.45      # a loose pour, for the reachability estimate
@@ -337,10 +338,11 @@ def _settled_fill(setup: CompactionSetup, cfg: Config, pl: _Plan) -> np.ndarray:
 
 
 def simulate_compaction(setup: CompactionSetup = None, cfg: Config = None, *, fill: np.ndarray = None,
-                        progress=None) -> CompactionResult:
+                        progress: bool = False) -> CompactionResult:
     """Run the compaction twin; see the module docstring. ``cfg`` supplies the particle, wall and contact
-    settings (default: the mixer's defaults). Raises InputError for bad input (before any simulation) and
-    TargetNotReached when the piston reaches the bed's solid height first."""
+    settings (default: the mixer's defaults); ``progress``: show it on stderr (mfdem/progress.py). Raises
+    InputError for bad input (before any simulation) and TargetNotReached when the piston reaches the bed's
+    solid height first."""
     t_start = wallclock.perf_counter()
     setup = setup or CompactionSetup()
     cfg = base_config(cfg)
@@ -376,34 +378,36 @@ def simulate_compaction(setup: CompactionSetup = None, cfg: Config = None, *, fi
     z_turn = t_turn = None
     z_touch = None
     steps0 = sim.step_count
-    while True:
-        sim.step(every)
-        fp = -float(sim.wall_force_on_particles(piston)[2])
-        ff = float(sim.wall_force_on_particles(floor)[2])
-        fw = float(sim.wall_force_on_particles(die)[2])
-        samples.append((piston_z(sim.time), fp, ff, fw, sim.time))
-        if len(samples) < window:
-            continue
-        mean = np.mean(samples, axis=0)
-        samples.clear()
-        windows.append((*mean, 1.0 if unloading else 0.0))
-        if progress is not None:
-            progress(sim, mean)
-        if not unloading:
-            if z_touch is None and mean[1] >= touch:
-                z_touch = mean[0]
-            if mean[1] >= setup.target_force:
-                t_turn, z_turn = sim.time, piston_z(sim.time)
-                unloading = True
-                sim.set_wall(piston, PlaneWall(point=(0, 0, z_turn - v * t_turn), normal=(0, 0, -1),
-                                                  velocity=(0, 0, v), material=WALL, name="piston"))
-            elif mean[0] <= solid_height:
-                raise TargetNotReached(
-                    f"target_force = {setup.target_force:g} N was not reached: the piston pressed the bed down "
-                    f"to its solid height ({solid_height * 1e3:.3g} mm) at {mean[1]:.4g} N. Lower the target "
-                    f"force or stiffen the particles (Young's modulus, yield ratio)")
-        elif mean[1] <= touch or mean[0] >= z_touch:
-            break
+    bar = Progress(None, desc=f"compaction twin, {pl.n} particles", enabled=progress)
+    with bar:
+        while True:
+            sim.step(every)
+            fp = -float(sim.wall_force_on_particles(piston)[2])
+            ff = float(sim.wall_force_on_particles(floor)[2])
+            fw = float(sim.wall_force_on_particles(die)[2])
+            samples.append((piston_z(sim.time), fp, ff, fw, sim.time))
+            if len(samples) < window:
+                continue
+            mean = np.mean(samples, axis=0)
+            samples.clear()
+            windows.append((*mean, 1.0 if unloading else 0.0))
+            bar.update_to(sim.step_count - steps0, f"piston force {mean[1]:.4g} N of {setup.target_force:g} N, "
+                                                   f"{'unloading' if unloading else 'loading'}")
+            if not unloading:
+                if z_touch is None and mean[1] >= touch:
+                    z_touch = mean[0]
+                if mean[1] >= setup.target_force:
+                    t_turn, z_turn = sim.time, piston_z(sim.time)
+                    unloading = True
+                    sim.set_wall(piston, PlaneWall(point=(0, 0, z_turn - v * t_turn), normal=(0, 0, -1),
+                                                      velocity=(0, 0, v), material=WALL, name="piston"))
+                elif mean[0] <= solid_height:
+                    raise TargetNotReached(
+                        f"target_force = {setup.target_force:g} N was not reached: the piston pressed the bed down "
+                        f"to its solid height ({solid_height * 1e3:.3g} mm) at {mean[1]:.4g} N. Lower the target "
+                        f"force or stiffen the particles (Young's modulus, yield ratio)")
+            elif mean[1] <= touch or mean[0] >= z_touch:
+                break
     w = np.asarray(windows)
     keep = w[:, 0] <= z_touch + 1e-15
     w = w[keep]

@@ -36,6 +36,7 @@ from mfdem.config import Config
 from mfdem.engine.materials import InputError
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import CylinderWall, PlaneWall
+from mfdem.progress import Progress
 
 PAPER_FILL_MASS = 51.2e-3       # kg in the whole 20 mm GranuDrum (paper)
 PAPER_WIDTH = 20.0e-3           # m
@@ -275,9 +276,9 @@ def build(setup: DrumSetup, cfg: Config = None) -> tuple:
     return pl, sim
 
 
-def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress=None) -> DrumResult:
+def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress: bool = False) -> DrumResult:
     """Run the drum twin; see the module docstring. ``cfg`` supplies the particle, wall and contact settings
-    (default: the mixer's defaults)."""
+    (default: the mixer's defaults). ``progress``: show it on stderr (mfdem/progress.py)."""
     t_start = wallclock.perf_counter()
     setup = setup or DrumSetup()
     pl, sim = build(setup, cfg)
@@ -285,16 +286,20 @@ def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress=None)
     rd = setup.diameter / 2
     spin_steps = int(math.ceil(pl.spinup / pl.dt))
     every = max(1, int(round(pl.duration / setup.snapshots / pl.dt)))
-    sim.step(spin_steps)
-    sim.max_overlap_ratio(reset=True)
-    edges = surface.column_edges(rd, pl.column_width)
-    tops = []
-    for k in range(setup.snapshots):
-        sim.step(every)
-        pos = sim.positions
-        tops.append(surface.column_tops(pos[:, 0], pos[:, 1], pl.radii, edges))
-        if progress is not None:
-            progress(k + 1, setup.snapshots)
+    bar = Progress(spin_steps + setup.snapshots * every, desc=f"drum twin, {sim.n} particles", enabled=progress)
+    chunk = max(1, spin_steps // 100)
+    with bar:
+        for done in range(0, spin_steps, chunk):
+            sim.step(min(chunk, spin_steps - done))
+            bar.update_to(min(done + chunk, spin_steps), f"spin-up, t = {sim.time:.3f} s")
+        sim.max_overlap_ratio(reset=True)
+        edges = surface.column_edges(rd, pl.column_width)
+        tops = []
+        for k in range(setup.snapshots):
+            sim.step(every)
+            pos = sim.positions
+            tops.append(surface.column_tops(pos[:, 0], pos[:, 1], pl.radii, edges))
+            bar.update_to(spin_steps + (k + 1) * every, f"snapshot {k + 1} of {setup.snapshots}")
     interface = surface.average_interface(tops)
     fit = surface.flowing_angle(interface.x, interface.height, rd, chord_fraction=setup.chord_fraction)
     ci = surface.cohesive_index(interface, fit, rd)

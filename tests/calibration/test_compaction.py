@@ -80,6 +80,14 @@ def test_halving_the_piston_speed_changes_the_curve_by_less_than_4_percent(base)
     assert check["passed"], check["curve_change"]
 
 
+def test_progress_reaches_stderr_and_changes_nothing(base, capsys):
+    setup, cfg, r = base
+    shown = simulate_compaction(setup, cfg, progress=True)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("compaction twin, ") and last.endswith("N of 50 N, unloading")
+    assert shown.displacement_at_target == r.displacement_at_target
+
+
 def test_cli_writes_curve_csv_and_png(tmp_path, compaction_case):
     prefix = tmp_path / "c"
     res = CliRunner().invoke(calibrate, [

@@ -11,11 +11,13 @@ from mfdem.calibration.cli import calibrate
 from mfdem.engine.materials import InputError
 
 
-def test_frictionless_spheres_flatten(drum_case):
+def test_frictionless_spheres_flatten(drum_case, capsys):
     """No friction anywhere (particles and drum wall): the drum cannot lift the bed, the surface is level
-    (within the ±2° scatter of the surface of a bed only 20 particles across)."""
+    (within the ±2° scatter of the surface of a bed only 20 particles across). Its progress reaches stderr."""
     setup, cfg = drum_case({"contact": {"friction_particle": 0.0, "friction_wall": 0.0}})
-    r = simulate_drum(setup, cfg)
+    r = simulate_drum(setup, cfg, progress=True)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("drum twin, ") and "(100.0 %), snapshot 30 of 30, ETA 0:00:00" in last
     assert abs(r.flowing_angle_deg) < 5.0
     assert np.isfinite(r.cohesive_index)
 

@@ -1,4 +1,4 @@
-"""Run progress: a tqdm bar on a terminal, plain periodic lines in a log file."""
+"""Run progress (mfdem/progress.py): a tqdm bar on a terminal, plain periodic lines in a log file."""
 
 import io
 from types import SimpleNamespace
@@ -29,13 +29,14 @@ def test_a_log_file_gets_one_plain_line_per_interval_and_the_last_step():
     _advance(_progress(True, run, stream=log, log_every=0.0), run, 100)
     lines = log.getvalue().splitlines()
     assert len(lines) == 10 and "\r" not in log.getvalue()
-    assert lines[0].startswith("step 10/100 (10.0 %), t = 0.0000 s") and "particle-steps/s, ETA" in lines[0]
-    assert lines[-1].startswith("step 100/100 (100.0 %)") and lines[-1].endswith("ETA 0:00:00")
+    assert lines[0].startswith("1000 particles, dt 1.00e-06 s: step 10 of 100 (10.0 %), t = 0.0000 s, ")
+    assert "particle-steps/s, ETA" in lines[0]
+    assert "step 100 of 100 (100.0 %)" in lines[-1] and lines[-1].endswith("ETA 0:00:00")
 
     run, log = _fake_run(), io.StringIO()
     _advance(_progress(True, run, stream=log, log_every=3600.0), run, 100)
     lines = log.getvalue().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("step 100/100")   # a long interval: only the final line
+    assert len(lines) == 1 and "step 100 of 100" in lines[0]      # a long interval: only the final line
 
 
 def test_a_terminal_gets_the_bar_and_a_disabled_progress_nothing():
