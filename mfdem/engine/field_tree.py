@@ -70,10 +70,6 @@ class FieldTree:
         self.pending.clear()
         return False
 
-    @property
-    def alive(self) -> bool:
-        return self._tree is not None
-
     def destroy(self) -> None:
         """Free the tree's memory. Its fields must not be used afterwards."""
         if self._tree is not None:
