@@ -2,13 +2,14 @@
 
 import json
 import math
+import time
 import warnings
 
 import click
 
 from mfdem import __version__
 from mfdem.analysis.cli import analyze
-from mfdem.calibration.cli import calibrate, sweep
+from mfdem.calibration.cli import OUT_RULE, calibrate, sweep
 from mfdem.exits import Commands, Failure, as_click
 from mfdem.viz.cli import export_vtk_command, play_command
 
@@ -20,7 +21,16 @@ def _fail(exc: Exception):
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="mfdem")
 def main() -> None:
-    """Coarse-grained DEM for high-intensity rotor-stator powder mixers (SI units throughout)."""
+    """Coarse-grained DEM for high-intensity rotor-stator powder mixers.
+
+    Units and options, the same in every command: SI units (masses in kg), rotor and drum speeds in rev/min
+    (--rpm). --out is the output file of a command that writes one file (run) and the output folder of one that
+    writes several (calibrate compaction|drum|fit, sweep, export-vtk; analyze writes its figures into --plots
+    DIR). --json prints one JSON object on stdout (analyze: one per run and line) and nothing else there. Old
+    spellings work in this version with a warning: --fill-mass and --mass in grams, --sliding-friction,
+    --wall-friction, export-vtk's OUTDIR argument, run.fill_mass in g, and in fit files mass, fill_mass, omega
+    (rad/s) and sliding_friction.
+    """
     warnings.formatwarning = _one_line_warning
 
 
@@ -127,8 +137,8 @@ def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ra
         click.echo(f"{name:<24s}{value:<18s}{note}")
 
 
-_RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
-    "rpm": ("run", "rpm"), "duration": ("run", "duration"), "fill_mass": ("run", "fill_mass"),
+_RUN_OPTIONS = {  # CLI option -> (config section, key)
+    "rpm": ("run", "rpm"), "duration": ("run", "duration"), "charge_mass": ("run", "charge_mass"),
     "fill_time": ("run", "fill_time"), "particle_diameter": ("particles", "diameter"), "dt": ("run", "dt"),
     "output_interval": ("run", "output_interval"), "snapshot_every": ("run", "snapshot_every"),
     "full_mixer": ("run", "full_mixer"), "arch": ("run", "arch"), "seed": ("run", "seed"),
@@ -140,7 +150,10 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
 @main.command()
 @click.option("--rpm", type=float, help="Rotor speed, rev/min [10000].")
 @click.option("--duration", type=float, help="Rotor run after filling, s [0.4].")
-@click.option("--fill-mass", type=float, help="Particle mass in one fifth of the mixer, g [3.88] (x5 with --full-mixer).")
+@click.option("--charge-mass", type=float, metavar="KG",
+              help="Particle mass in one fifth of the mixer, kg [0.00388] (x5 with --full-mixer); run.charge_mass.")
+@click.option("--fill-mass", type=float, metavar="G",
+              help="Deprecated: the same in grams (converted to --charge-mass in kg; accepted in this version only).")
 @click.option("--fill-time", type=float, help="Time over which the two inlets insert the fill, s [0.1].")
 @click.option("--particle-diameter", type=float, help="Coarse-grained particle diameter, m [300e-6].")
 @click.option("--dt", type=float, help="Time step, s [from the time-step helper: 20 steps per contact at tip speed].")
@@ -161,25 +174,38 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key, conversion)
 @click.option("--from-fill", "from_fill", type=click.Path(dir_okay=False),
               help="Start from the filled charge of this run file (its stored settings, changed by --config and "
                    "the options given; particles, walls, geometry and fill must stay the same).")
-@click.option("--out", type=click.Path(dir_okay=False), default="run.h5", show_default=True, help="Run file (HDF5).")
+@click.option("--out", type=click.Path(dir_okay=False), default="run.h5", show_default=True,
+              help="Output file: the run file (HDF5). " + OUT_RULE)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out file.")
 @click.option("--resume", "resume_file", type=click.Path(dir_okay=False),
               help="Continue this run file from its last complete interval with its stored settings (only "
-                   "--quiet may be added).")
-@click.option("--print-config", is_flag=True, help="Print the resolved configuration as TOML and exit.")
+                   "--quiet and --json may be added).")
+@click.option("--print-config", is_flag=True,
+              help="Print the resolved configuration as TOML (with --json: as one JSON object) and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def run(config_file, preset, from_fill, out, overwrite, resume_file, print_config, quiet, **options):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object at the end (path, status, intervals, n_intervals, n_particles, dt s, "
+                   "wall_time s, error) and nothing else on stdout; no progress bar.")
+def run(config_file, preset, from_fill, out, overwrite, resume_file, print_config, quiet, as_json, fill_mass,
+        **options):
     """Fill the mixer (one 72-degree sector by default), spin the rotor and log every particle's dissipated
     work and collisions to an HDF5 run file (docs/hdf5.md).
+
+    Units: SI (mass in kg), the rotor speed in rev/min.
 
     Examples: mfdem run --preset quick;  mfdem run --rpm 10000 --out n10000.h5;  mfdem run --resume n10000.h5;
     mfdem run --from-fill n10000.h5 --rpm 5000 --out n5000.h5
     """
-    from mfdem.config import load_config, make_config, read_text  # noqa: PLC0415 - keeps `mfdem --help` fast
+    from mfdem.config import load_config, make_config, mass_option, read_text  # noqa: PLC0415 - fast --help
     from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.io import RunFileError  # noqa: PLC0415
     from mfdem.runner import MixerRun, RunStopped, config_from_fill  # noqa: PLC0415
 
+    t0 = time.perf_counter()   # wall_time of --json: the whole command, set-up and kernel compiles included
+    try:
+        options["charge_mass"] = mass_option(options["charge_mass"], fill_mass, "--charge-mass", "--fill-mass")
+    except InputError as exc:
+        _fail(exc)
     overrides = {}
     for name, value in options.items():
         if value is not None:
@@ -208,38 +234,80 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
             else:
                 cfg = make_config(preset=preset or "paper", overrides=overrides)
             if print_config:
-                click.echo(cfg.to_toml(), nl=False)
+                click.echo(json.dumps(cfg.to_dict()) if as_json else cfg.to_toml(), nl=as_json)
                 return
             job = MixerRun.create(cfg, out, overwrite=overwrite, from_fill=from_fill)
     except (InputError, RunFileError) as exc:
         _fail(exc)
     c = job.cfg
-    click.echo(f"{c.n_particles} particles of {c.particles.diameter * 1e6:.0f} um, "
-               f"{'full mixer' if c.run.full_mixer else '72-degree sector'}, {c.run.rpm:g} rpm, dt {job.dt:.3g} s, "
-               f"{job.total_steps} steps ({job.n_intervals} intervals of {c.run.output_interval:g} s) -> {job.path}",
-               err=True)
+    if not as_json:
+        click.echo(f"{c.n_particles} particles of {c.particles.diameter * 1e6:.0f} um, "
+                   f"{'full mixer' if c.run.full_mixer else '72-degree sector'}, {c.run.rpm:g} rpm, "
+                   f"dt {job.dt:.3g} s, {job.total_steps} steps ({job.n_intervals} intervals of "
+                   f"{c.run.output_interval:g} s) -> {job.path}", err=True)
+    error = None
     try:
-        status = job.run(progress=not quiet)
+        status = job.run(progress=not (quiet or as_json))
     except RunStopped as exc:
-        raise Failure(f"{exc}. The run stopped; {job.path} (status failed) keeps its {job.interval} completed "
-                      "intervals") from None
-    click.echo(f"{job.path}: {status} ({job.interval} of {job.n_intervals} intervals)", err=True)
+        status, error = "failed", (f"{exc}. The run stopped; {job.path} (status failed) keeps its {job.interval} "
+                                   "completed intervals")
+    if as_json:
+        click.echo(json.dumps({"path": str(job.path), "status": status, "intervals": job.interval,
+                               "n_intervals": job.n_intervals, "n_particles": c.n_particles, "dt": job.dt,
+                               "wall_time": time.perf_counter() - t0, "error": error}))
+    if error is not None:
+        raise Failure(error)
+    if not as_json:
+        click.echo(f"{job.path}: {status} ({job.interval} of {job.n_intervals} intervals)", err=True)
     if status != "complete":
         raise SystemExit(130 if status == "interrupted" else 1)
 
 
 @main.command()
 @click.argument("run_file", type=click.Path(dir_okay=False))
-def repair(run_file):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object: path, repaired (write flags were cleared), checked, status (the run's: "
+                   "complete, interrupted, failed, or running if it was killed), intervals.")
+def repair(run_file, as_json):
     """Clear the 'open for writing' flags a killed run leaves in RUN_FILE, so any HDF5 tool opens it, then read
     every dataset once: a truncated or damaged file is reported, naming what is lost."""
-    from mfdem.io import RunFileError, repair as repair_file  # noqa: PLC0415
+    from mfdem.io import RunFileError, open_run, repair as repair_file  # noqa: PLC0415
 
     try:
         changed = repair_file(run_file)
+        if as_json:
+            with open_run(run_file) as rf:
+                click.echo(json.dumps({"path": str(run_file), "repaired": changed,
+                                       "checked": ["write flags", "every dataset readable"], "status": rf.status,
+                                       "intervals": rf.n_intervals}))
+            return
     except RunFileError as exc:
         _fail(exc)
     click.echo(f"{run_file}: {'repaired' if changed else 'nothing to repair'}")
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False), default="mfdem_examples")
+@click.option("--overwrite", is_flag=True, help="Replace files already there (default: keep them).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the folder and the files copied.")
+def examples(outdir, overwrite, as_json):
+    """Copy the shipped examples into OUTDIR [mfdem_examples]: calibration/ (example fit set-up, synthetic
+    targets, base config; run with `mfdem calibrate fit --setup OUTDIR/calibration/example_fit.toml`) and
+    geometries/ (the default mixer meshes as STL, metres)."""
+    from mfdem.engine.materials import InputError  # noqa: PLC0415
+    from mfdem.examples import copy_examples  # noqa: PLC0415
+    from mfdem.io.paths import check_output  # noqa: PLC0415
+
+    try:
+        check_output(outdir, "OUTDIR", folder=True)
+        written = copy_examples(outdir, overwrite=overwrite)
+    except (OSError, InputError) as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({"out": str(outdir), "files": [str(p) for p in written]}))
+    else:
+        click.echo(f"{len(written)} files copied into {outdir}/ (calibration/, geometries/)"
+                   + ("" if written else "; all were there already (--overwrite replaces them)"))
 
 
 main.add_command(analyze)

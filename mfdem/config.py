@@ -14,7 +14,9 @@ docs/default_material.md from the conditions under which Thornton–Ning means a
 import dataclasses
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 import tomli_w
 
@@ -34,8 +36,8 @@ MAX_DIAMETER = 0.05   # m: larger than any lab mixer's gaps; keeps the particle 
 class RunSettings:
     rpm: float = setting(10000.0, "rev/min", 0, 100000, doc="rotor speed (positive: counter-clockwise about +z)")
     duration: float = setting(0.4, "s", 0, None, lo_open=True, doc="rotor run after filling")
-    fill_mass: float = setting(3.88, "g", 0, None, lo_open=True,
-                               doc="particle mass in one fifth of the mixer (the full mixer gets five times it)")
+    charge_mass: float = setting(3.88e-3, "kg", 0, None, lo_open=True,
+                                 doc="particle mass in one fifth of the mixer (the full mixer gets five times it)")
     fill_time: float = setting(0.1, "s", 0, None, lo_open=True, doc="time over which the inlets insert the fill")
     rotor_ramp_time: float = setting(0.005, "s", 0, None, doc="linear spin-up of the rotor after filling")
     dt: float = setting(0.0, "s", 0, None, doc="time step; 0 = from the time-step helper (steps_per_contact)")
@@ -215,8 +217,9 @@ class Config:
         return "\n".join(lines) + "\n"
 
     @property
-    def total_fill_mass_kg(self) -> float:
-        return self.run.fill_mass * 1e-3 * (5.0 if self.run.full_mixer else 1.0)
+    def total_charge_mass(self) -> float:
+        """Particle mass in the simulated mixer (sector or full), kg."""
+        return self.run.charge_mass * (5.0 if self.run.full_mixer else 1.0)
 
     @property
     def particle_mass(self) -> float:
@@ -230,7 +233,7 @@ class Config:
 
     @property
     def n_particles(self) -> int:
-        return max(1, int(round(self.total_fill_mass_kg / self.particle_mass)))
+        return max(1, int(round(self.total_charge_mass / self.particle_mass)))
 
 
 def _validate_section(name: str, section) -> None:
@@ -268,8 +271,45 @@ def _validate_section(name: str, section) -> None:
             raise InputError(f"{key} = {value!r}: must be in {rng} {md['unit']}".rstrip())
 
 
-def _apply(cfg: Config, data: dict, origin: str) -> set:
-    """Set ``data`` = {section: {key: value}} on ``cfg``; returns the (section, key) pairs it set."""
+def grams_to_kg(grams):
+    """g → kg as a decimal shift (3.88 g → 0.00388 kg, the number one would write, where 3.88 / 1000 is
+    0.0038799999999999998); a non-number is passed on unchanged for the range check to name it."""
+    return float(Decimal(repr(float(grams))).scaleb(-3)) if _is_number(grams) else grams
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class DeprecatedSetting(FutureWarning):
+    """An option, setting or key in its old spelling: accepted and converted in this version only."""
+
+
+def warn_deprecated(message: str, stacklevel: int = 2) -> None:
+    """Warn about an old spelling (the ``mfdem`` command prints it as one line on stderr)."""
+    warnings.warn(f"{message} (the old spelling is accepted in this version only)", DeprecatedSetting,
+                  stacklevel=stacklevel + 1)
+
+
+def mass_option(kg, grams, new: str, old: str):
+    """A mass in kg from option ``new`` (kg) or, converted with a warning, from its deprecated spelling ``old``
+    in grams; None when neither is given."""
+    if grams is None:
+        return kg
+    if kg is not None:
+        raise InputError(f"give {new} (kg) or the deprecated {old} (g), not both")
+    kg = grams_to_kg(grams)
+    warn_deprecated(f"{old} {grams!r} (g) is now {new} {kg!r} (kg)", stacklevel=3)
+    return kg
+
+
+# Settings renamed with a change of unit: (section, old key) -> (new key, old unit, old value -> new value)
+RENAMED = {("run", "fill_mass"): ("charge_mass", "g", grams_to_kg)}
+
+
+def _apply(cfg: Config, data: dict, origin: str, *, warn: bool = True) -> set:
+    """Set ``data`` = {section: {key: value}} on ``cfg``; returns the (section, key) pairs it set. A renamed key
+    (``RENAMED``) is converted, with a DeprecatedSetting warning unless ``warn`` is False."""
     done = set()
     for sec_name, values in data.items():
         if sec_name not in SECTIONS:
@@ -279,6 +319,16 @@ def _apply(cfg: Config, data: dict, origin: str) -> set:
         section = getattr(cfg, sec_name)
         allowed = [f.name for f in fields(section)]
         for key, value in values.items():
+            if (sec_name, key) in RENAMED:
+                new, unit, convert = RENAMED[sec_name, key]
+                if new in values:
+                    raise InputError(f"{origin}: give {sec_name}.{new} or the old {sec_name}.{key} ({unit}), not "
+                                     "both")
+                if warn:
+                    new_unit = section.__dataclass_fields__[new].metadata["unit"]
+                    warn_deprecated(f"{origin}: {sec_name}.{key} = {value!r} {unit} is now {sec_name}.{new} = "
+                                    f"{convert(value)!r} {new_unit}", stacklevel=3)
+                key, value = new, convert(value)
             if key not in allowed:
                 raise InputError(f"{origin}: unknown key {sec_name}.{key}; allowed in [{sec_name}]: "
                                  f"{', '.join(allowed)}")
@@ -288,11 +338,13 @@ def _apply(cfg: Config, data: dict, origin: str) -> set:
 
 
 def make_config(*, preset: str = "paper", toml_text: str = None, origin: str = "config",
-                overrides: dict = None) -> Config:
+                overrides: dict = None, stored: bool = False) -> Config:
     """Defaults ← preset ← TOML text ← overrides (``{section: {key: value}}``), validated.
 
     A yield ratio given without a yield pressure replaces the default yield pressure (the two are
-    alternatives; giving both explicitly is an error)."""
+    alternatives; giving both explicitly is an error). Old spellings (``RENAMED``) are converted with a
+    DeprecatedSetting warning; ``stored``: ``toml_text`` is the config an older mfdem stored in a run file,
+    converted without a warning (the user has nothing to change)."""
     if preset not in PRESETS:
         raise InputError(f"preset = {preset!r}: must be one of {', '.join(PRESETS)}")
     cfg = Config()
@@ -302,7 +354,7 @@ def make_config(*, preset: str = "paper", toml_text: str = None, origin: str = "
             data = tomllib.loads(toml_text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{origin}: not valid TOML ({exc})") from None
-        given |= _apply(cfg, data, origin)
+        given |= _apply(cfg, data, origin, warn=not stored)
     if overrides:
         given |= _apply(cfg, overrides, "command line")
     if ("particles", "yield_ratio") in given and ("particles", "yield_pressure") not in given:

@@ -51,6 +51,10 @@ def as_click(exc: BaseException) -> click.ClickException:
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return Failure(f"{where}{exc.strerror or exc}")
+    from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
+
+    if isinstance(exc, CalibrationError):   # a twin, fit or sweep that ran and says what went wrong
+        return Failure(str(exc))
     if isinstance(exc, MemoryError):
         return Failure("out of memory: the case is too large for this machine (fewer or larger particles, or a "
                        "smaller geometry)")

@@ -70,6 +70,15 @@ class Progress:
             line += f", ETA {eta // 3600}:{eta // 60 % 60:02d}:{eta % 60:02d}"
         print(line, file=self.stream, flush=True)
 
+    def write(self, line: str) -> None:
+        """A message of its own (an evaluation's result, a failed point) that does not break the bar."""
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.write(line, file=self.stream)
+        else:
+            print(line, file=self.stream, flush=True)
+
     def close(self) -> None:
         """Close the bar; in log mode print the last update if it got no line."""
         if self.bar is not None:

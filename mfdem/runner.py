@@ -194,7 +194,7 @@ class MixerRun:
         if found is None:
             raise RunFileError(f"{path}: no checkpoint yet (the run stopped before its first interval); start it again")
         state, n_done = found
-        cfg = make_config(toml_text=text, origin=f"{path} (stored config)")
+        cfg = make_config(toml_text=text, origin=f"{path} (stored config)", stored=True)
         self = cls._build(cfg, path)
         set_state(self.sim, {k: v for k, v in state.items() if not k.startswith(_RUNNER)})
         interval, inserted, _ = state[_RUNNER + "scalars"]
@@ -236,9 +236,9 @@ class MixerRun:
     def _fill_failed(self) -> None:
         n, total = self.inlets.inserted, self.inlets.n_total
         raise RunStopped(f"the fill ended at t = {self.cfg.run.fill_time:g} s with only {n} of {total} particles "
-                         f"inserted ({n / total:.0%} of run.fill_mass = {self.cfg.run.fill_mass:g} g): the inlets "
-                         "found no free site for the rest. Lengthen run.fill_time, add or widen inlets "
-                         "(inlets.count, inner_radius, outer_radius) or lower run.fill_mass")
+                         f"inserted ({n / total:.0%} of run.charge_mass = {self.cfg.run.charge_mass:g} kg): the "
+                         "inlets found no free site for the rest. Lengthen run.fill_time, add or widen inlets "
+                         "(inlets.count, inner_radius, outer_radius) or lower run.charge_mass")
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
@@ -420,7 +420,7 @@ def fill_intervals(cfg: Config) -> int | None:
 
 # What must agree between a run and the run whose filled charge it starts from (other settings may differ)
 FILL_KEYS = {"particles": None, "wall": None, "geometry": None, "inlets": None,
-             "run": ("fill_mass", "fill_time", "full_mixer", "output_interval", "seed")}
+             "run": ("charge_mass", "fill_time", "full_mixer", "output_interval", "seed")}
 
 
 class _FillSource:
@@ -438,7 +438,7 @@ class _FillSource:
             raise InputError(f"--from-fill {self.path}: the file holds no filled state (its run stopped before the "
                              "fill ended, its fill did not end on an output interval, or an older mfdem wrote it)")
         self.state, self.n_intervals = found
-        source_cfg = make_config(toml_text=text, origin=f"{self.path} (stored config)")
+        source_cfg = make_config(toml_text=text, origin=f"{self.path} (stored config)", stored=True)
         differ = [f"{sec}.{key} = {getattr(getattr(cfg, sec), key)!r} (the fill has "
                   f"{getattr(getattr(source_cfg, sec), key)!r})"
                   for sec, keys in FILL_KEYS.items() for key in (keys or vars(getattr(cfg, sec)))
@@ -464,7 +464,7 @@ def config_from_fill(path, *, toml_text: str = None, overrides: dict = None) -> 
             raise InputError(f"config: not valid TOML ({exc})") from None
     for section, values in (overrides or {}).items():
         changes.setdefault(section, {}).update(values)
-    return make_config(toml_text=stored, origin=f"{path} (stored config)", overrides=changes)
+    return make_config(toml_text=stored, origin=f"{path} (stored config)", overrides=changes, stored=True)
 
 
 def cg_attrs(cfg: Config) -> dict:

@@ -1,6 +1,6 @@
-"""Regenerate the default Nobilta-type mixer meshes shipped in ``geometries/``.
+"""Regenerate the default Nobilta-type mixer meshes shipped in ``mfdem/data/geometries/``.
 
-    python scripts/make_geometry.py                 # writes into geometries/ next to this script's repo
+    python scripts/make_geometry.py                 # writes into mfdem/data/geometries/ of this checkout
     python scripts/make_geometry.py --out my_dir --segments 240 --lead-angle 45
 
 Lengths on the command line are in millimetres (converted to metres here); the files are in metres.
@@ -18,7 +18,7 @@ _REPO = Path(__file__).resolve().parent.parent
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=_REPO / "geometries",
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=_REPO / "mfdem" / "data" / "geometries",
               show_default=True, help="Output directory.")
 @click.option("--segments", type=int, default=NobiltaParams.n_segments, show_default=True,
               help="Segments round the full circle.")

@@ -1,6 +1,7 @@
 """The notebook entry points hang off the package: ``mfdem.make_config``, ``mfdem.MixerRun``, ...; ``import mfdem``
 itself stays light (no Taichi)."""
 
+import json
 import subprocess
 import sys
 
@@ -19,3 +20,21 @@ def test_the_entry_points_resolve_and_the_import_stays_light():
     r = subprocess.run([sys.executable, "-c", "import sys, mfdem; print('taichi' in sys.modules)"],
                        capture_output=True, text=True, timeout=120)
     assert r.stdout.strip() == "False", r.stderr[-2000:]
+
+
+def test_mfdem_examples_copies_the_shipped_files_and_keeps_edited_ones(tmp_path):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from mfdem.cli import main  # noqa: PLC0415
+
+    res = CliRunner().invoke(main, ["examples", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    fit = tmp_path / "calibration" / "example_fit.toml"
+    assert str(fit) in json.loads(res.output)["files"] and (tmp_path / "geometries" / "rotor.stl").is_file()
+    fit.write_text("# my targets\n")
+    assert json.loads(CliRunner().invoke(main, ["examples", str(tmp_path), "--json"]).output)["files"] == []
+    assert fit.read_text() == "# my targets\n"
+    CliRunner().invoke(main, ["examples", str(tmp_path), "--overwrite"])
+    assert fit.read_text().startswith("# Example fit")
+    res = CliRunner().invoke(main, ["examples", str(fit)])       # a file where the folder should be
+    assert res.exit_code == 2 and "is a file" in res.output

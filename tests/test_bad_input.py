@@ -40,10 +40,14 @@ def files(tmp_path_factory, sector_run):
                        "blades": "[geometry]\nn_blades = 4\n", "stl_missing": '[geometry]\nrotor_stl = "no.stl"\n'
                        'vessel_stl = "no.stl"\n', "threads": "[run]\nthreads = 100000\n",
                        "gap": "[geometry]\ntip_gap = 1e-5\n", "energy": "[run]\nenergy_tolerance = 0\n",
-                       "fit_types": "[targets]\nangle = \"steep\"\n", "fit_section": "[nonsense]\nx = 1\n"}.items():
+                       "fit_types": "[targets]\nangle = \"steep\"\n", "fit_section": "[nonsense]\nx = 1\n",
+                       "fit_both": "[targets]\nflowing_angle_deg = 30\n[search]\nfriction = [0.1, 0.5]\n"
+                       "[drum]\nrpm = 20\nomega = 2.0\n",
+                       "fit_rpm": "[targets]\nflowing_angle_deg = 30\n[search]\nfriction = [0.1, 0.5]\n"
+                       "[drum]\nrpm = -20\n"}.items():
         (d / f"{name}.toml").write_text(text)
         out[name] = d / f"{name}.toml"
-    geometries = Path(__file__).resolve().parents[1] / "geometries"
+    geometries = Path(__file__).resolve().parents[1] / "mfdem" / "data" / "geometries"
     (d / "mm_stl.toml").write_text(f'[geometry]\nrotor_stl = "{geometries / "rotor.stl"}"\n'
                                    f'vessel_stl = "{geometries / "vessel.stl"}"\nstl_scale = 1000.0\n')
     out["mm_stl"] = d / "mm_stl.toml"
@@ -82,8 +86,9 @@ CASES = [
     (["run", "--rpm", "inf"], "must be a finite number"),
     (["run", "--particle-diameter", "1e308"], "particles.diameter = 1e+308: must be in (0, 0.05] m"),
     (["run", "--particle-diameter", "0"], "particles.diameter = 0.0: must be in (0, 0.05] m"),
-    (["run", "--fill-mass", "0"], "run.fill_mass = 0.0: must be in (0, inf) g"),
-    (["run", "--fill-mass", "1e6"], "cannot fit in the simulated free volume"),
+    (["run", "--charge-mass", "0"], "run.charge_mass = 0.0: must be in (0, inf) kg"),
+    (["run", "--charge-mass", "1e3"], "cannot fit in the simulated free volume"),
+    (["run", "--charge-mass", "0.001", "--fill-mass", "1"], "give --charge-mass (kg) or the deprecated --fill-mass"),
     (["run", "--duration", "-1"], "run.duration = -1.0"),
     (["run", "--fill-time", "0"], "run.fill_time = 0.0"),
     (["run", "--dt", "-1e-7"], "run.dt = -1e-07"),
@@ -141,19 +146,27 @@ CASES = [
     (["analyze", "{other}"], "not an mfdem run file"),
     (["analyze", "{truncated}"], "truncated.h5"),
     (["analyze", "{corrupt}", "--steady-from", "0.004"], "dataset intervals/dissipated_work is damaged"),
-    (["export-vtk", "{corrupt}", "{dir}/vtk"], "dataset snapshots/position is damaged"),
+    (["export-vtk", "{corrupt}", "--out", "{dir}/vtk"], "dataset snapshots/position is damaged"),
     (["analyze", "{run}", "--steady-from", "nan"], "steady_from must be a finite time"),
     (["analyze", "{run}", "--steady-from", "1"], "empty analysis window"),
     (["analyze", "{run}", "--sg-span", "-3"], "x>=1"),
     (["analyze", "{run}", "--plots", "/proc/plots"], "--plots /proc/plots: cannot write in /proc"),
     (["analyze", "{run}", "--measured-power", "{csv}", "--idle-power", "1", "--batch-mass", "1"], "power"),
     # mfdem calibrate and sweep
-    (["calibrate", "compaction", "--mass", "0"], "mass"),
+    (["calibrate", "compaction", "--powder-mass", "0"], "--powder-mass = 0.0: must be in (0, inf) kg"),
+    (["calibrate", "compaction", "--powder-mass", "1e-3", "--mass", "1"], "or the deprecated --mass (g), not both"),
     (["calibrate", "compaction", "--die-diameter", "0.0005"], "die_diameter = 0.0005 m: must be ≥ 4 particle"),
     (["calibrate", "compaction", "--out", "/proc/c"], "--out /proc/c: cannot write in /proc"),
     (["calibrate", "compaction", "--config", "{latin1}"], "not UTF-8 text"),
     (["calibrate", "drum", "--rpm", "0"], "rpm"),
     (["calibrate", "drum", "--out", "/proc/d"], "--out /proc/d: cannot write in /proc"),
+    (["calibrate", "drum", "--charge-mass", "-1"], "--charge-mass = -1.0: must be in [0, inf) kg"),
+    (["calibrate", "drum", "--friction", "0.3", "--friction-wall", "0.2"],
+     "--friction and --friction-wall both set contact.friction_wall"),
+    (["calibrate", "drum", "--sliding-friction", "0.3", "--friction-particle", "0.2"], "not both"),
+    (["calibrate", "drum", "--yield-ratio", "0.1", "--yield-pressure", "1e8"], "not both"),
+    (["calibrate", "fit", "--setup", "{fit_both}"], "[drum]: give rpm or the old omega, not both"),
+    (["calibrate", "fit", "--setup", "{fit_rpm}"], "[drum] rpm = -20: must be in (0, inf) rev/min"),
     (["calibrate", "fit", "--setup", "{missing}"], "No such file or directory"),
     (["calibrate", "fit", "--setup", "{latin1}"], "not UTF-8 text"),
     (["calibrate", "fit", "--setup", "{fit_types}"], "angle"),
@@ -169,10 +182,13 @@ CASES = [
     (["play", "{run}", "--screenshot", "{dir}/s.png", "--cmap", "no_such_map"], "no_such_map"),
     (["play", "{run}", "--screenshot", "{dir}/s.avi"], "unsupported format '.avi'"),
     (["play", "{run}", "--screenshot", "/proc/s.png"], "--screenshot /proc/s.png: cannot write in /proc"),
-    (["export-vtk", "{missing}", "{dir}/vtk"], "no such file"),
-    (["export-vtk", "{run}", "{dir}/vtk", "--frames", "a:b"], "must be integers"),
-    (["export-vtk", "{run}", "/proc/vtk"], "OUTDIR /proc/vtk: cannot write in /proc"),
+    (["export-vtk", "{missing}", "--out", "{dir}/vtk"], "no such file"),
+    (["export-vtk", "{run}", "--out", "{dir}/vtk", "--frames", "a:b"], "must be integers"),
+    (["export-vtk", "{run}", "--out", "/proc/vtk"], "--out /proc/vtk: cannot write in /proc"),
+    (["export-vtk", "{run}", "{dir}/vtk", "--out", "{dir}/vtk"], "give the output folder once"),
+    (["play", "{run}", "--json"], "--json reports the files of --screenshot and --movie"),
     (["repair", "{missing}"], "no such file"),
+    (["repair", "{text}", "--json"], "not an HDF5 file"),
     (["repair", "{text}"], "not an HDF5 file"),
     (["repair", "{truncated}"], "truncated"),
     (["repair", "{corrupt}"], "damaged beyond repair: intervals/dissipated_work, snapshots/position cannot be read"),

@@ -6,12 +6,16 @@ Python API (no CLI needed)::
     r = analyze_run("run_5000.h5", t_mix=(300, 3600),
                     measured=MeasuredPower.from_csv("power_5000.csv", idle_power=310.0, batch_mass=0.020))
     r.SI_CG, r.SF_CG, r.SN_p, r.E_m_sim, r.specific_power_sim, r.specific_power_exp, r.to_dict()
+    r.to_dataframe("summary" | "classes" | "power")   # pandas; the tables of `mfdem analyze --csv`
+    from mfdem.analysis.plots import plot_si_sf
+    plot_si_sf([r])                                    # a matplotlib Figure (shown inline in Jupyter)
 
 Modules: :mod:`~mfdem.analysis.stress_model` (paper eqs. 2, 4, 5, SI–SF distribution, percentiles, batch
 means), :mod:`~mfdem.analysis.power` (simulated and measured specific power, eq. 3),
 :mod:`~mfdem.analysis.steady_state` (plateau detection), :mod:`~mfdem.analysis.fit` (power laws over rpm),
-:mod:`~mfdem.analysis.analyze` (per-run analysis), :mod:`~mfdem.analysis.report` (tables, JSON),
-:mod:`~mfdem.analysis.plots` (PNG figures), :mod:`~mfdem.analysis.cli` (``mfdem analyze``).
+:mod:`~mfdem.analysis.analyze` (per-run analysis), :mod:`~mfdem.analysis.report` (terminal tables, JSON),
+:mod:`~mfdem.analysis.tables` (CSV files and DataFrames), :mod:`~mfdem.analysis.plots` (figures),
+:mod:`~mfdem.analysis.cli` (``mfdem analyze``).
 """
 
 from mfdem.analysis.analyze import (MultiRunAnalysis, RunAnalysis, StressNumberResult, analyze_run, analyze_runs,

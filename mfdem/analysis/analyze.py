@@ -38,6 +38,9 @@ from mfdem.io import RunFileError, open_run
 #: rotor power and dissipated power differing by more than this fraction trigger a warning
 ENERGY_BALANCE_TOL = 0.10
 _NEEDED = ("t_start", "dissipated_work", "collisions", "rotor_work", "n_inserted")
+#: timeseries/ datasets kept in RunAnalysis.timeseries (the power table); the first three are required
+_SERIES = ("time", "rotor_power", "kinetic_energy", "elastic_energy", "potential_energy", "rotor_work_total",
+           "dissipated_work_total")
 
 
 @dataclass
@@ -85,7 +88,8 @@ class RunAnalysis:
     max_overlap_ratio: float | None = None   # -, largest δ/R of any contact in the window (time series)
     # the same statistics with geometric contact starts as the events (None for format-1 files)
     stress_contact_starts: StressStatistics | None = None
-    timeseries: dict = field(default_factory=dict, repr=False)   # time (s), rotor_power (W), kinetic_energy (J)
+    # time (s), rotor_power (W), the energies of _SERIES (J; NaN if the file lacks one), in_window (bool)
+    timeseries: dict = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
 
     # -- headline numbers
@@ -190,6 +194,25 @@ class RunAnalysis:
         d["warnings"] = list(self.warnings)
         return _clean(d)
 
+    def to_dataframe(self, table: str = "summary"):
+        """This run's ``table`` as a pandas DataFrame: "summary" (one row), "classes" (the SI–SF
+        distribution, one row per SI class) or "power" (the power and energy time series); the columns, with
+        their units, are those of ``mfdem analyze --csv`` (:mod:`mfdem.analysis.tables`). Needs pandas
+        (``pip install 'mfdem[tables]'``)."""
+        from mfdem.analysis.tables import table as build  # noqa: PLC0415
+
+        return build([self], table).to_dataframe()
+
+
+def _series(run, name: str) -> np.ndarray:
+    """``timeseries/<name>``; an optional energy missing from the file reads as NaN."""
+    try:
+        return run.timeseries(name)
+    except KeyError:
+        if name in _SERIES[:3]:
+            raise
+        return np.full(run.n_timeseries, np.nan)
+
 
 def _clean(obj):
     """Replace NaN/inf by None and numpy scalars by Python ones, recursively (strict JSON)."""
@@ -266,8 +289,7 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
         if run.status != "complete":
             warn(msgs, f"{src}: run status is {run.status!r}; analysing its {n_int} complete output intervals")
         t_start, t_end = run.interval("t_start"), run.interval("t_end")
-        ts = {"time": run.timeseries("time"), "rotor_power": run.timeseries("rotor_power"),
-              "kinetic_energy": run.timeseries("kinetic_energy")}
+        ts = {name: _series(run, name) for name in _SERIES}
         attrs = run.attrs
         rotor_start = float(attrs.get("rotor_start_time", attrs.get("fill_end_time", 0.0)))
 
@@ -341,6 +363,7 @@ def analyze_run(path, steady_from: float | None = None, t_mix=(3600.0,), measure
         # -- simulated power
         t_lo, t_hi = float(t_start[k0]), float(t_end[-1])
         in_win = (ts["time"] > t_lo + eps) & (ts["time"] <= t_hi + eps)
+        ts["in_window"] = in_win
         power = simulated_specific_power(run.interval("rotor_work", k0), durations, m_total,
                                          ts["rotor_power"][in_win], n_batches)
         try:
@@ -389,6 +412,21 @@ class MultiRunAnalysis:
 
     def fits_dict(self) -> dict:
         return _clean({k: (None if f is None else f.to_dict()) for k, f in self.fits.items()})
+
+    def to_dataframe(self, table: str = "summary"):
+        """All runs' ``table`` as one pandas DataFrame (a ``run`` column tells the runs apart): "summary" (one
+        row per run), "classes" (SI–SF distribution, one row per SI class and run) or "power" (time series,
+        one row per sample and run); the columns of ``mfdem analyze --csv`` (:mod:`mfdem.analysis.tables`).
+        Needs pandas (``pip install 'mfdem[tables]'``)."""
+        from mfdem.analysis.tables import table as build  # noqa: PLC0415
+
+        return build(self.runs, table).to_dataframe()
+
+    def write_csv(self, outdir) -> list[Path]:
+        """Write the three tables of ``mfdem analyze --csv`` into ``outdir``; returns the paths."""
+        from mfdem.analysis.tables import write_csv  # noqa: PLC0415
+
+        return write_csv(self, outdir)
 
 
 def _per_run(value, n: int, name: str) -> list:

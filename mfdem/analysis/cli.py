@@ -14,6 +14,7 @@ from mfdem.analysis.analyze import analyze_runs
 from mfdem.analysis.errors import AnalysisError, AnalysisWarning
 from mfdem.analysis.power import SG_ORDER, SG_SPAN, MeasuredPower
 from mfdem.analysis.report import format_report, to_json_lines
+from mfdem.engine.materials import InputError
 from mfdem.exits import BadInput, Failure
 from mfdem.io.paths import check_output
 
@@ -72,10 +73,15 @@ def _match(values: tuple, n: int, option: str, what: str) -> list:
 @click.option("--plots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write PNG figures into DIR (created if needed): si_sf.png, power_vs_time.png, rpm.png "
                    "and, with measured power, measured_power.png.")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write CSV tables into DIR (created if needed), units in the column names: summary.csv (one "
+                   "row per run: SI_CG_J_per_kg, SF_CG_1_per_s, SN_p, E_m_sim_J_per_kg, rotor_power_W, ...), "
+                   "si_sf_classes.csv (the SI-SF distribution, one row per SI class and run) and "
+                   "power_timeseries.csv (time_s, rotor_power_W, energies in J; one row per sample and run).")
 @click.option("--allow-failed", is_flag=True,
               help="Analyse runs whose status is 'failed' (a guard stopped them; refused otherwise).")
 def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mix_start, sg_span, sg_order,
-            bins_per_decade, batches, as_json, plots, allow_failed):
+            bins_per_decade, batches, as_json, plots, csv_dir, allow_failed):
     """Stress intensity/frequency (SI-SF), SN_p, E_m,sim and the power comparison of one or more runs.
 
     Analyses the steady-state window of each RUN.h5 (paper eqs. 2, 4, 5): per particle and output interval
@@ -98,8 +104,12 @@ def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mi
     elif idle_power or batch_mass or mix_start is not None:
         raise click.UsageError("--idle-power, --batch-mass and --mix-start only apply with --measured-power")
     collected: list[str] = []
-    if plots is not None:
-        check_output(plots, "--plots", folder=True)
+    for folder, option in ((plots, "--plots"), (csv_dir, "--csv")):
+        if folder is not None:
+            try:
+                check_output(folder, option, folder=True)
+            except InputError as exc:
+                raise BadInput(str(exc)) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AnalysisWarning)  # printed below from the results
@@ -120,6 +130,11 @@ def analyze(runs, steady_from, t_mix, measured_power, idle_power, batch_mass, mi
             written = write_plots(multi, plots)
         except OSError as exc:
             raise Failure(f"cannot write the plots into {plots}: {exc}") from None
+    if csv_dir is not None:
+        try:
+            written += multi.write_csv(csv_dir)
+        except OSError as exc:
+            raise Failure(f"cannot write the CSV tables into {csv_dir}: {exc}") from None
     for w in collected:
         click.echo(f"warning: {w}", err=True)
     if as_json:

@@ -1,15 +1,18 @@
-"""PNG figures of ``mfdem analyze --plots DIR`` (matplotlib, Agg canvas: no display and no pyplot state).
+"""Figures of ``mfdem analyze --plots DIR`` and of the Python API (matplotlib on an Agg canvas: no display and
+no pyplot state, see :mod:`mfdem.figures`).
 
-Files written by :func:`write_plots`:
+Every ``plot_*`` function returns a :class:`matplotlib.figure.Figure` (shown inline when it is the last
+expression of a Jupyter cell) and, given ``path``, also writes it there (the format from the suffix).
+:func:`write_plots` writes these files:
 
-* ``si_sf.png`` — SI–SF distribution: stress frequency per SI class (1/s, all simulated particles) over stress
-  intensity (J/kg), log–log, one curve per run, SI_CG dashed;
-* ``power_vs_time.png`` — simulated net specific rotor power (W/kg) and kinetic energy (J) over time (s), the
-  analysis window shaded;
-* ``measured_power.png`` — measured net specific power (raw and Savitzky–Golay smoothed, W/kg) over time (s),
-  when a measured trace was given;
-* ``rpm.png`` — SI_CG (J/kg) and net specific power (W/kg, simulated and measured) over rotor speed (rev/min),
-  with the fitted power laws when there are several speeds.
+* ``si_sf.png`` (:func:`plot_si_sf`) — SI–SF distribution: stress frequency per SI class (1/s, all simulated
+  particles) over stress intensity (J/kg), log–log, one curve per run, SI_CG dashed;
+* ``power_vs_time.png`` (:func:`plot_power_vs_time`) — simulated net specific rotor power (W/kg) and kinetic
+  energy (J) over time (s), the analysis window shaded;
+* ``measured_power.png`` (:func:`plot_measured_power`) — measured net specific power (raw and
+  Savitzky–Golay smoothed, W/kg) over time (s), when a measured trace was given;
+* ``rpm.png`` (:func:`plot_vs_rpm`) — SI_CG (J/kg) and net specific power (W/kg, simulated and measured)
+  over rotor speed (rev/min), with the fitted power laws when there are several speeds.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from mfdem.analysis.analyze import MultiRunAnalysis, RunAnalysis
 from mfdem.figures import figure as _figure
-from mfdem.figures import save
+from mfdem.figures import finish
 
 
 def _label(r: RunAnalysis) -> str:
     return f"{r.rpm:g} rpm"
 
 
-def plot_si_sf(runs: list[RunAnalysis], path) -> Path:
+def plot_si_sf(runs: list[RunAnalysis], path=None) -> Figure:
     """SI–SF distribution of each run."""
     fig, ax = _figure()
     ax = ax[0, 0]
@@ -46,12 +50,10 @@ def plot_si_sf(runs: list[RunAnalysis], path) -> Path:
     ax.grid(True, which="both", alpha=0.3)
     if runs:
         ax.legend()
-    path = Path(path)
-    save(fig, path)
-    return path
+    return finish(fig, path)
 
 
-def plot_power_vs_time(runs: list[RunAnalysis], path) -> Path:
+def plot_power_vs_time(runs: list[RunAnalysis], path=None) -> Figure:
     """Specific rotor power and kinetic energy over time, analysis windows shaded."""
     fig, ax = _figure(2, 1, size=(7.0, 6.0))
     top, bottom = ax[0, 0], ax[1, 0]
@@ -73,12 +75,10 @@ def plot_power_vs_time(runs: list[RunAnalysis], path) -> Path:
         a.grid(True, alpha=0.3)
     if runs:
         top.legend()
-    path = Path(path)
-    save(fig, path)
-    return path
+    return finish(fig, path)
 
 
-def plot_measured_power(runs: list[RunAnalysis], path) -> Path:
+def plot_measured_power(runs: list[RunAnalysis], path=None) -> Figure:
     """Measured net specific power: raw minus idle and smoothed minus idle."""
     fig, ax = _figure()
     ax = ax[0, 0]
@@ -95,12 +95,10 @@ def plot_measured_power(runs: list[RunAnalysis], path) -> Path:
     ax.set_title("measured net power (thin: raw, thick: smoothed, dashed: simulated)")
     ax.grid(True, alpha=0.3)
     ax.legend()
-    path = Path(path)
-    save(fig, path)
-    return path
+    return finish(fig, path)
 
 
-def plot_vs_rpm(multi: MultiRunAnalysis, path) -> Path:
+def plot_vs_rpm(multi: MultiRunAnalysis, path=None) -> Figure:
     """SI_CG and net specific power over rotor speed, log–log, with the fitted power laws."""
     runs = multi.runs
     fig, ax = _figure(1, 2, size=(10.0, 4.5))
@@ -137,9 +135,7 @@ def plot_vs_rpm(multi: MultiRunAnalysis, path) -> Path:
             a.set_yscale("log")
         a.grid(True, which="both", alpha=0.3)
         a.legend()
-    path = Path(path)
-    save(fig, path)
-    return path
+    return finish(fig, path)
 
 
 def write_plots(multi: MultiRunAnalysis, outdir) -> list[Path]:
@@ -147,8 +143,10 @@ def write_plots(multi: MultiRunAnalysis, outdir) -> list[Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     runs = multi.runs
-    written = [plot_si_sf(runs, outdir / "si_sf.png"), plot_power_vs_time(runs, outdir / "power_vs_time.png")]
+    plots = [(plot_si_sf, runs, "si_sf.png"), (plot_power_vs_time, runs, "power_vs_time.png")]
     if any(r.measured is not None for r in runs):
-        written.append(plot_measured_power(runs, outdir / "measured_power.png"))
-    written.append(plot_vs_rpm(multi, outdir / "rpm.png"))
-    return written
+        plots.append((plot_measured_power, runs, "measured_power.png"))
+    plots.append((plot_vs_rpm, multi, "rpm.png"))
+    for plot, data, name in plots:
+        plot(data, outdir / name)
+    return [outdir / name for _, _, name in plots]

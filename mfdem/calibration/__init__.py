@@ -4,7 +4,7 @@
     r = simulate_compaction(CompactionSetup(mass=1e-3, die_diameter=0.012, target_force=1000.0), cfg)
     d = simulate_drum(DrumSetup(omega=rpm_to_omega(20)), cfg)
     fit(Targets(curve=read_curve_csv("measured.csv"), flowing_angle_deg=32.0),
-        SearchSpace([Parameter("yield_ratio", 0.01, 0.2), Parameter("sliding_friction", 0.1, 0.8)]), cfg=cfg)
+        SearchSpace([Parameter("yield_ratio", 0.01, 0.2), Parameter("friction", 0.1, 0.8)]), cfg=cfg)
     rpm_sweep([1000, 2500, 5000, 10000], cfg, "sweep", spec=ClusterSpec("local"))
 
 ``cfg`` is a run config (:mod:`mfdem.config`): the twins read its [particles], [wall] and [contact]
@@ -16,7 +16,7 @@ from mfdem.calibration.common import CalibrationError, TargetNotReached
 from mfdem.calibration.compaction import (CompactionResult, CompactionSetup, MeasuredCurve, quasi_static_check,
                                           read_curve_csv, simulate_compaction)
 from mfdem.calibration.drum import DrumResult, DrumSetup, rpm_to_omega, simulate_drum
-from mfdem.calibration.fit import (FitResult, Parameter, ResponseSurfaceOptimizer, SearchSpace, Targets, fit,
+from mfdem.calibration.fitting import (FitResult, Parameter, ResponseSurfaceOptimizer, SearchSpace, Targets, fit,
                                    parse_parameter)
 from mfdem.calibration.surface import average_interface, cohesive_index, column_edges, column_tops, flowing_angle
 from mfdem.calibration.sweep import ClusterSpec, Task, dask_client, rpm_sweep, run_tasks

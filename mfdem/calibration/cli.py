@@ -1,7 +1,7 @@
 """``mfdem calibrate compaction|drum|fit`` and ``mfdem sweep``: thin command lines over mfdem.calibration.
 
 Register on the main group with ``main.add_command(calibrate)`` and ``main.add_command(sweep)``
-(``from mfdem.calibration.cli import calibrate, sweep``). SI units, except where an option says grams or rpm.
+(``from mfdem.calibration.cli import calibrate, sweep``). SI units (masses in kg); speeds in rev/min.
 """
 
 from __future__ import annotations
@@ -14,10 +14,40 @@ from pathlib import Path
 import click
 
 _CTX = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+# the rule of every command's --out (mfdem --help)
+OUT_RULE = "(--out is the output file of a command that writes one file, the folder of one that writes several.)"
 
 
 from mfdem.exits import BadInput as _Error
 from mfdem.exits import as_click
+
+
+# Material options -> the config keys they set. An option for one key is named after the config field; the
+# elastic, yield and friction options are also the fit's parameters (calibrate fit --param), with the same
+# meaning: friction = friction_particle and friction_wall together, likewise rolling_friction.
+MATERIAL_KEYS = {
+    "particle_diameter": (("particles", "diameter"),),
+    "density": (("particles", "density"),),
+    "youngs_modulus": (("particles", "youngs_modulus"),),
+    "poisson_ratio": (("particles", "poisson_ratio"),),
+    "yield_ratio": (("particles", "yield_ratio"),),
+    "yield_pressure": (("particles", "yield_pressure"),),
+    "friction": (("contact", "friction_particle"), ("contact", "friction_wall")),
+    "friction_particle": (("contact", "friction_particle"),),
+    "friction_wall": (("contact", "friction_wall"),),
+    "rolling_friction": (("contact", "rolling_friction_particle"), ("contact", "rolling_friction_wall")),
+    "rolling_friction_particle": (("contact", "rolling_friction_particle"),),
+    "rolling_friction_wall": (("contact", "rolling_friction_wall"),),
+    "rolling_model": (("contact", "rolling_model"),),
+    "threads": (("run", "threads"),),
+    "arch": (("run", "arch"),),
+}
+# Old spellings, accepted in this version only: old option -> (new option, what the old one meant)
+OLD_MATERIAL_OPTIONS = {
+    "sliding_friction": ("friction_particle", "set the particle-particle friction only (contact.friction_particle), "
+                                              "unlike the fit's parameter, which set particle and wall (now friction)"),
+    "wall_friction": ("friction_wall", "set the particle-wall friction (contact.friction_wall)"),
+}
 
 
 def _material_options(f):
@@ -26,18 +56,38 @@ def _material_options(f):
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
                      help="Run config (TOML) whose [particles], [wall] and [contact] settings are the starting "
                           "point [default: the mixer defaults, which are uncalibrated estimates]."),
-        click.option("--particle-diameter", type=float, metavar="M", help="Coarse-grained particle diameter, m."),
-        click.option("--density", type=float, metavar="KG/M3", help="Particle density, kg/m^3."),
-        click.option("--youngs-modulus", type=float, metavar="PA", help="Particle Young's modulus, Pa."),
-        click.option("--poisson-ratio", type=float, metavar="-", help="Particle Poisson ratio, -."),
+        click.option("--particle-diameter", type=float, metavar="M",
+                     help="Coarse-grained particle diameter, m (particles.diameter)."),
+        click.option("--density", type=float, metavar="KG/M3", help="Particle density, kg/m^3 (particles.density)."),
+        click.option("--youngs-modulus", type=float, metavar="PA",
+                     help="Particle Young's modulus, Pa (particles.youngs_modulus)."),
+        click.option("--poisson-ratio", type=float, metavar="-",
+                     help="Particle Poisson ratio, - (particles.poisson_ratio)."),
         click.option("--yield-ratio", type=float, metavar="-",
-                     help="Thornton-Ning yield ratio a_y/R (LIGGGHTS definition), -; 0 = elastic."),
-        click.option("--sliding-friction", type=float, metavar="-", help="Sliding friction particle-particle, -."),
-        click.option("--wall-friction", type=float, metavar="-", help="Sliding friction particle-wall, -."),
+                     help="Thornton-Ning yield ratio a_y/R (LIGGGHTS definition), -; 0 = elastic "
+                          "(particles.yield_ratio)."),
+        click.option("--yield-pressure", type=float, metavar="PA",
+                     help="Thornton-Ning limiting contact pressure, Pa; instead of --yield-ratio "
+                          "(particles.yield_pressure)."),
+        click.option("--friction", type=float, metavar="-",
+                     help="Sliding friction particle-particle and particle-wall, - (both of the next two)."),
+        click.option("--friction-particle", type=float, metavar="-",
+                     help="Sliding friction particle-particle, - (contact.friction_particle)."),
+        click.option("--friction-wall", type=float, metavar="-",
+                     help="Sliding friction particle-wall, - (contact.friction_wall)."),
         click.option("--rolling-friction", type=float, metavar="-",
-                     help="Rolling friction particle-particle and particle-wall, -."),
+                     help="Rolling friction particle-particle and particle-wall, - (both of the next two)."),
+        click.option("--rolling-friction-particle", type=float, metavar="-",
+                     help="Rolling friction particle-particle, - (contact.rolling_friction_particle)."),
+        click.option("--rolling-friction-wall", type=float, metavar="-",
+                     help="Rolling friction particle-wall, - (contact.rolling_friction_wall)."),
         click.option("--rolling-model", type=click.Choice(["epsd", "constant_torque", "none"]),
                      help="Rolling resistance model [epsd]; none is faster when the rolling friction is 0."),
+        click.option("--sliding-friction", type=float, metavar="-",
+                     help="Deprecated spelling of --friction-particle (particle-particle only, unlike the fit's "
+                          "friction); accepted in this version only."),
+        click.option("--wall-friction", type=float, metavar="-",
+                     help="Deprecated spelling of --friction-wall; accepted in this version only."),
         click.option("--threads", type=int, metavar="N", help="CPU threads for Taichi [all cores]."),
         click.option("--arch", type=click.Choice(["auto", "cpu", "cuda"]), help="Taichi backend [auto]."),
     ]
@@ -46,30 +96,58 @@ def _material_options(f):
     return f
 
 
-def _material_config(config_file, particle_diameter, density, youngs_modulus, poisson_ratio, yield_ratio,
-                     sliding_friction, wall_friction, rolling_friction, rolling_model, threads, arch):
-    from mfdem.config import load_config, make_config  # noqa: PLC0415
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
+
+def _material_config(config_file, **options):
+    """The run config of --config (or the defaults) with the material options given (MATERIAL_KEYS)."""
+    from mfdem.config import load_config, make_config, warn_deprecated  # noqa: PLC0415
+
+    for old, (new, meaning) in OLD_MATERIAL_OPTIONS.items():
+        value = options.pop(old)
+        if value is None:
+            continue
+        if options[new] is not None:
+            raise click.UsageError(f"give {_option(new)} or the deprecated {_option(old)}, not both")
+        options[new] = value
+        warn_deprecated(f"{_option(old)} {value:g} {meaning}: it is now {_option(new)} {value:g}")
+    if options["yield_ratio"] is not None and options["yield_pressure"] is not None:
+        raise click.UsageError("give --yield-ratio or --yield-pressure, not both")
     o: dict = {}
-    for section, key, value in (("particles", "diameter", particle_diameter), ("particles", "density", density),
-                                ("particles", "youngs_modulus", youngs_modulus),
-                                ("particles", "poisson_ratio", poisson_ratio),
-                                ("particles", "yield_ratio", yield_ratio),
-                                ("contact", "friction_particle", sliding_friction),
-                                ("contact", "friction_wall", wall_friction),
-                                ("contact", "rolling_friction_particle", rolling_friction),
-                                ("contact", "rolling_friction_wall", rolling_friction),
-                                ("contact", "rolling_model", rolling_model),
-                                ("run", "threads", threads), ("run", "arch", arch)):
-        if value is not None:
+    setter: dict = {}
+    for name, value in options.items():
+        if value is None:
+            continue
+        for section, key in MATERIAL_KEYS[name]:
+            if (section, key) in setter:
+                raise click.UsageError(f"{_option(setter[section, key])} and {_option(name)} both set "
+                                       f"{section}.{key}; give one of them")
+            setter[section, key] = name
             o.setdefault(section, {})[key] = value
-    if yield_ratio is not None:
-        o["particles"]["yield_pressure"] = 0.0
+    for given, other in (("yield_ratio", "yield_pressure"), ("yield_pressure", "yield_ratio")):
+        if options[given] is not None:     # the two are alternatives: the one given replaces the config's
+            o["particles"][other] = 0.0
     return load_config(config_file, overrides=o) if config_file else make_config(overrides=o)
 
 
 def _fail(exc):
     raise as_click(exc) from None
+
+
+def _mass(kg, grams, new: str, old: str, default: float, *, zero_ok: bool) -> float:
+    """Mass option ``new`` in kg, or its deprecated spelling ``old`` in grams (converted), or ``default``."""
+    from mfdem.config import mass_option  # noqa: PLC0415
+    from mfdem.engine.materials import check_range  # noqa: PLC0415
+
+    kg = mass_option(kg, grams, new, old)
+    return default if kg is None else check_range(new, kg, 0, None, lo_open=not zero_ok, unit="kg")
+
+
+def _output(outdir, name: str) -> Path:
+    """``outdir/name``, the folder made if missing (it was checked before the simulation)."""
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    return Path(outdir) / name
 
 
 def check_output(path, what: str, folder: bool = False):
@@ -97,12 +175,22 @@ def calibrate():
     """Calibration twins of the paper's lab tests (compaction, GranuDrum) and the parameter fit.
 
     The particle, wall and contact settings come from --config (a run config) or the mixer defaults; the
-    fit writes the calibrated set as a run config for `mfdem run --config`. See calibration/README.md.
+    fit writes the calibrated set as a run config for `mfdem run --config`. See docs/calibration.md.
+
+    One name per setting: the material options of compaction and drum, the fit's parameters (--param, [search])
+    and the run config use the same names with the same meaning: --friction-particle / friction_particle /
+    contact.friction_particle (particle-particle), --friction-wall / friction_wall / contact.friction_wall
+    (particle-wall), --friction / friction (both; the fit's former sliding_friction), and likewise
+    --rolling-friction-particle, --rolling-friction-wall, --rolling-friction; --youngs-modulus, --yield-ratio,
+    --yield-pressure / particles.*. Masses in kg (--powder-mass, --charge-mass; powder_mass, charge_mass in fit
+    files), drum speed in rev/min (--rpm; rpm in fit files).
     """
 
 
 @calibrate.command("compaction", context_settings=_CTX)
-@click.option("--mass", type=float, default=1.0, show_default=True, metavar="G", help="Powder mass in the die, g.")
+@click.option("--powder-mass", type=float, metavar="KG", help="Powder mass in the die, kg.  [default: 0.001]")
+@click.option("--mass", type=float, metavar="G",
+              help="Deprecated: the powder mass in grams (converted to --powder-mass; accepted in this version only).")
 @click.option("--die-diameter", type=float, default=0.012, show_default=True, metavar="M", help="Die diameter, m.")
 @click.option("--target-force", type=float, default=1000.0, show_default=True, metavar="N",
               help="Piston force where loading stops and unloading starts, N.")
@@ -113,26 +201,28 @@ def calibrate():
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the fill lattice jitter.")
 @click.option("--check-quasi-static", is_flag=True,
               help="Also run at half the piston speed and report the change of the curve (< 2 % passes).")
-@click.option("--out", "prefix", type=click.Path(dir_okay=False), default="compaction", show_default=True,
-              help="Output prefix: PREFIX.csv (curve), PREFIX.png (plot), PREFIX.json (numbers).")
+@click.option("--out", "outdir", type=click.Path(file_okay=False), default="compaction", show_default=True,
+              help="Output folder: compaction.csv (curve), compaction.png (plot), compaction.json (numbers). "
+                   + OUT_RULE)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SI units).")
 @_material_options
-def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_number, seed, check_quasi_static,
-                       prefix, as_json, **material):
-    """Compress MASS grams of particles in a cylindrical die with a piston up to TARGET-FORCE and back.
+def compaction_command(powder_mass, mass, die_diameter, target_force, piston_speed, inertial_number, seed,
+                       check_quasi_static, outdir, as_json, **material):
+    """Compress --powder-mass kg of particles in a cylindrical die with a piston up to --target-force and back.
 
     Writes the force-displacement curve (loading and unloading) as CSV and PNG and prints the displacement
     at the target force (m, from the 1 % preload), the porosities and the poured bulk density.
 
-    Example: mfdem calibrate compaction --mass 1 --die-diameter 0.012 --target-force 1000 --youngs-modulus 1e9
-    --yield-ratio 0.08 --json
+    Example: mfdem calibrate compaction --powder-mass 1e-3 --die-diameter 0.012 --target-force 1000
+    --youngs-modulus 1e9 --yield-ratio 0.08 --json
     """
     from mfdem.calibration.compaction import CompactionSetup, quasi_static_check, simulate_compaction  # noqa: PLC0415
 
     try:
-        check_output(prefix, "--out")
+        check_output(outdir, "--out", folder=True)
+        powder_mass = _mass(powder_mass, mass, "--powder-mass", "--mass", 1.0e-3, zero_ok=False)
         cfg = _material_config(**material)
-        setup = CompactionSetup(mass=mass * 1e-3, die_diameter=die_diameter, target_force=target_force,
+        setup = CompactionSetup(mass=powder_mass, die_diameter=die_diameter, target_force=target_force,
                                 piston_speed=piston_speed, inertial_number=inertial_number, seed=seed)
         from mfdem.calibration.compaction import plan  # noqa: PLC0415
 
@@ -148,18 +238,18 @@ def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_
             r = simulate_compaction(setup, cfg, progress=not as_json)
     except _errors() as exc:
         _fail(exc)
-    csv_path, png_path, json_path = (Path(f"{prefix}.{ext}") for ext in ("csv", "png", "json"))
+    csv_path, png_path, json_path = (_output(outdir, f"compaction.{ext}") for ext in ("csv", "png", "json"))
     p, c = cfg.particles, cfg.contact
-    header = [f"mfdem calibrate compaction: {mass:g} g, die {die_diameter:g} m, target {target_force:g} N, "
+    header = [f"mfdem calibrate compaction: {powder_mass:g} kg, die {die_diameter:g} m, target {target_force:g} N, "
               f"piston {r.piston_speed:.4g} m/s",
               f"particles: diameter {p.diameter:g} m, density {p.density:g} kg/m3, E {p.youngs_modulus:g} Pa, "
               f"nu {p.poisson_ratio:g}, yield_pressure {p.yield_pressure:g} Pa, yield_ratio {p.yield_ratio:g} "
               f"({p.yield_ratio_definition}); friction {c.friction_particle:g}/"
               f"{c.friction_wall:g}, rolling {c.rolling_friction_particle:g}",
               "displacement from the preload (1 % of the target force); forces on the particles, N"]
-    from mfdem.calibration.common import atomic_write_json, atomic_write_text  # noqa: PLC0415
+    from mfdem.calibration.common import atomic_write_json  # noqa: PLC0415
 
-    atomic_write_text(csv_path, r.to_csv(header))
+    r.write_csv(csv_path, header)
     r.plot(png_path)
     out = {**r.summary(), "curve_csv": str(csv_path), "plot_png": str(png_path)}
     if check is not None:
@@ -182,8 +272,11 @@ def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_
 
 
 @calibrate.command("drum", context_settings=_CTX)
-@click.option("--fill-mass", type=float, default=0.0, show_default=True, metavar="G",
-              help="Powder mass in the simulated width, g; 0 = 51.2 g x simulated width / 20 mm (7.68 g at 15 %).")
+@click.option("--charge-mass", type=float, metavar="KG",
+              help="Powder mass in the simulated width, kg; 0 = 0.0512 kg x simulated width / 20 mm (0.00768 kg at "
+                   "15 %).  [default: 0]")
+@click.option("--fill-mass", type=float, metavar="G",
+              help="Deprecated: the powder mass in grams (converted to --charge-mass; accepted in this version only).")
 @click.option("--rpm", type=float, default=20.0, show_default=True, help="Drum speed, rev/min.")
 @click.option("--drum-diameter", type=float, default=0.084, show_default=True, metavar="M", help="Drum diameter, m.")
 @click.option("--drum-width", type=float, default=0.020, show_default=True, metavar="M",
@@ -203,47 +296,53 @@ def compaction_command(mass, die_diameter, target_force, piston_speed, inertial_
 @click.option("--size-spread", type=float, default=0.0, show_default=True, metavar="-",
               help="Particle radii uniform in R(1 +- spread), -.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the initial lattice jitter.")
-@click.option("--out", "prefix", type=click.Path(dir_okay=False), default="drum", show_default=True,
-              help="Output prefix: PREFIX.png (averaged surface over the particles), PREFIX.json.")
+@click.option("--out", "outdir", type=click.Path(file_okay=False), default="drum", show_default=True,
+              help="Output folder: drum.png (averaged surface over the particles), drum.csv (surface profile and "
+                   "angle fit), drum.json (numbers). " + OUT_RULE)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SI units, angles in degrees).")
 @_material_options
-def drum_command(fill_mass, rpm, drum_diameter, drum_width, slice_fraction, full_width, duration, spinup, snapshots,
-                 chord_fraction, drum_youngs_modulus, size_spread, seed, prefix, as_json, **material):
+def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_fraction, full_width, duration, spinup,
+                 snapshots, chord_fraction, drum_youngs_modulus, size_spread, seed, outdir, as_json, **material):
     """Turn a GranuDrum twin at RPM until steady flow, average the free surface over SNAPSHOTS snapshots and
     print the flowing angle (deg) over the central chord D/5 and the cohesive index.
 
-    Example: mfdem calibrate drum --fill-mass 7.68 --rpm 20 --sliding-friction 0.5 --rolling-friction 0.1 --json
+    Example: mfdem calibrate drum --charge-mass 0.00768 --rpm 20 --friction-particle 0.5 --rolling-friction 0.1
+    --json
     """
     from mfdem.calibration.drum import DrumSetup, plan, rpm_to_omega, simulate_drum  # noqa: PLC0415
 
     try:
-        check_output(prefix, "--out")
+        check_output(outdir, "--out", folder=True)
+        charge_mass = _mass(charge_mass, fill_mass, "--charge-mass", "--fill-mass", 0.0, zero_ok=True)
         cfg = _material_config(**material)
         if not (rpm > 0 and math.isfinite(rpm)):
             raise _Error(f"--rpm {rpm:g}: must be > 0 rev/min")
         setup = DrumSetup(diameter=drum_diameter, width=drum_width, slice_fraction=slice_fraction,
-                          full_width=full_width, omega=rpm_to_omega(rpm), fill_mass=fill_mass * 1e-3,
+                          full_width=full_width, omega=rpm_to_omega(rpm), fill_mass=charge_mass,
                           snapshots=snapshots, duration=duration, spinup=spinup, chord_fraction=chord_fraction,
                           youngs_modulus=drum_youngs_modulus, size_spread=size_spread, seed=seed)
         pl = plan(setup, cfg)
         if not as_json:
-            click.echo(f"{pl.n} particles ({pl.fill_mass * 1e3:.3g} g), dt {pl.dt:.3g} s, spin-up {pl.spinup:.3g} s + "
+            click.echo(f"{pl.n} particles ({pl.fill_mass:.3g} kg), dt {pl.dt:.3g} s, spin-up {pl.spinup:.3g} s + "
                        f"{pl.duration:.3g} s of sampling = {int((pl.spinup + pl.duration) / pl.dt)} steps", err=True)
         r = simulate_drum(setup, cfg, progress=not as_json)
     except _errors() as exc:
         _fail(exc)
     from mfdem.calibration.common import atomic_write_json  # noqa: PLC0415
 
-    png = r.plot(Path(f"{prefix}.png"))
-    out = {**r.summary(), "rpm": rpm, "plot_png": str(png)}
-    atomic_write_json(Path(f"{prefix}.json"), out)
+    png, profile, json_path = (_output(outdir, f"drum.{ext}") for ext in ("png", "csv", "json"))
+    r.plot(png)
+    r.write_csv(profile, [f"mfdem calibrate drum: {rpm:g} rpm, drum {drum_diameter:g} m; surface profile in the "
+                          "drum's cross-section, origin on the axis, y up"])
+    out = {**r.summary(), "rpm": rpm, "plot_png": str(png), "profile_csv": str(profile)}
+    atomic_write_json(json_path, out)
     if as_json:
         _echo_json(out)
         return
     click.echo(f"{'flowing angle':<22s}{r.flowing_angle_deg:.2f} deg (halves {r.angle_first_half_deg:.2f} / "
                f"{r.angle_second_half_deg:.2f}{'' if r.steady else ': NOT steady, raise --spinup'})")
     click.echo(f"{'cohesive index':<22s}{r.cohesive_index:.2f}")
-    click.echo(f"{'plot':<22s}{png}")
+    click.echo(f"{'plot, profile':<22s}{png}, {profile}")
 
 
 def _cluster_options(f):
@@ -255,13 +354,23 @@ def _cluster_options(f):
                      help="local: worker processes (0 = cores / --threads-per-worker)."),
         click.option("--threads-per-worker", type=int, default=1, show_default=True,
                      help="CPU threads of Taichi in each task (local, inline, address)."),
-        click.option("--slurm-queue", default="", help="slurm: partition."),
-        click.option("--slurm-account", default="", help="slurm: account."),
-        click.option("--slurm-cores", type=int, default=1, show_default=True, help="slurm: cores per job."),
-        click.option("--slurm-memory", default="4GB", show_default=True, help="slurm: memory per job."),
-        click.option("--slurm-walltime", default="01:00:00", show_default=True, help="slurm: wall time per job."),
-        click.option("--slurm-jobs", type=int, default=1, show_default=True, help="slurm: number of jobs (workers)."),
-        click.option("--slurm-extra", multiple=True, help="slurm: extra #SBATCH directive (repeatable)."),
+        click.option("--slurm-queue", default="", help="slurm: partition [the cluster's default]."),
+        click.option("--slurm-account", default="", help="slurm: account to charge."),
+        click.option("--slurm-cores", type=int, default=1, show_default=True,
+                     help="slurm: cores per job = Taichi threads of its task (each job runs one task at a time)."),
+        click.option("--slurm-memory", default="4GB", show_default=True, help="slurm: memory per job, e.g. 16GB."),
+        click.option("--slurm-walltime", default="01:00:00", show_default=True,
+                     help="slurm: wall time per job, HH:MM:SS or D-HH:MM:SS."),
+        click.option("--slurm-jobs", type=int, default=0, show_default=True,
+                     help="slurm: jobs at once (0 = one per sweep point, or per evaluation of a fit batch)."),
+        click.option("--slurm-extra", multiple=True, metavar="OPTION",
+                     help="slurm: extra sbatch option for the #SBATCH lines, e.g. --slurm-extra=--gres=gpu:1 "
+                          "(repeatable)."),
+        click.option("--slurm-prologue", multiple=True, metavar="LINE",
+                     help="slurm: shell line each job runs before its worker, e.g. 'module load cuda' "
+                          "(repeatable)."),
+        click.option("--slurm-interface", default="",
+                     help="slurm: network interface of this machine the jobs connect to, e.g. ib0 [any]."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -269,37 +378,38 @@ def _cluster_options(f):
 
 
 def _cluster(scheduler, workers, threads_per_worker, slurm_queue, slurm_account, slurm_cores, slurm_memory,
-             slurm_walltime, slurm_jobs, slurm_extra):
+             slurm_walltime, slurm_jobs, slurm_extra, slurm_prologue, slurm_interface):
     from mfdem.calibration.sweep import ClusterSpec  # noqa: PLC0415
 
     return ClusterSpec(scheduler=scheduler, workers=workers, threads_per_worker=threads_per_worker,
                        queue=slurm_queue, account=slurm_account, cores=slurm_cores, memory=slurm_memory,
-                       walltime=slurm_walltime, jobs=slurm_jobs, job_extra=tuple(slurm_extra)).validate()
+                       walltime=slurm_walltime, jobs=slurm_jobs, job_extra=tuple(slurm_extra),
+                       prologue=tuple(slurm_prologue), interface=slurm_interface).validate()
 
 
 _CLUSTER_KEYS = ("scheduler", "workers", "threads_per_worker", "slurm_queue", "slurm_account", "slurm_cores",
-                 "slurm_memory", "slurm_walltime", "slurm_jobs", "slurm_extra")
+                 "slurm_memory", "slurm_walltime", "slurm_jobs", "slurm_extra", "slurm_prologue", "slurm_interface")
 
 
 @calibrate.command("fit", context_settings=_CTX)
 @click.option("--setup", "setup_file", type=click.Path(dir_okay=False),
               help="Fit description (TOML): [targets], [weights], [search], [fit], [compaction], [drum], "
-                   "[config] (see calibration/example_fit.toml); the options below override it.")
+                   "[config] (see `mfdem examples`: calibration/example_fit.toml); the options below override it.")
 @click.option("--curve", type=click.Path(dir_okay=False),
               help="Measured force-displacement CSV with columns displacement_m (m) and force_n (N).")
 @click.option("--angle", type=float, metavar="DEG", help="Measured flowing angle, degrees.")
 @click.option("--bulk-density", type=float, metavar="KG/M3", help="Measured poured bulk density, kg/m^3.")
 @click.option("--param", "params", multiple=True, metavar="NAME=LO:HI[:log|lin]",
-              help="A parameter to fit and its bounds (repeatable): youngs_modulus (Pa), yield_ratio, "
-                   "sliding_friction (particle and wall), friction_particle, friction_wall, rolling_friction, "
-                   "rolling_friction_particle, rolling_friction_wall.")
+              help="A parameter to fit and its bounds (repeatable), named as the material options and the config: "
+                   "youngs_modulus (Pa), yield_ratio, yield_pressure (Pa), friction_particle, friction_wall, "
+                   "friction (both), rolling_friction_particle, rolling_friction_wall, rolling_friction (both).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Base run config (TOML); the fitted values replace its entries [default: mixer defaults].")
 @click.option("--budget", type=click.IntRange(1, None), help="Number of evaluations (simulations of the twins) [20].")
 @click.option("--batch", type=click.IntRange(1, None), help="Evaluations proposed and run in parallel per round [4].")
 @click.option("--seed", type=int, help="Seed of the initial design [1].")
 @click.option("--out", "outdir", type=click.Path(file_okay=False), default="fit", show_default=True,
-              help="Output folder: best.toml (run config), report.csv/json, evaluations/ (resumable).")
+              help="Output folder: best.toml (run config), report.csv/json, evaluations/ (resumable). " + OUT_RULE)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @_cluster_options
 def fit_command(setup_file, curve, angle, bulk_density, params, config_file, budget, batch, seed, outdir, as_json,
@@ -307,11 +417,9 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
     """Fit particle parameters (yield ratio, Young's modulus, sliding and rolling friction: your choice) to
     measured targets with the compaction and drum twins; evaluations run in parallel on Dask.
 
-    Example: mfdem calibrate fit --setup calibration/example_fit.toml --out fit_out
+    Example: mfdem examples ex && mfdem calibrate fit --setup ex/calibration/example_fit.toml --out fit_out
     """
-    import importlib  # noqa: PLC0415
-
-    F = importlib.import_module("mfdem.calibration.fit")  # the package exports a function of the same name
+    from mfdem.calibration import fitting as F  # noqa: PLC0415
     from mfdem.calibration.common import setup_from_dict  # noqa: PLC0415
     from mfdem.calibration.compaction import CompactionSetup, read_curve_csv  # noqa: PLC0415
     from mfdem.calibration.drum import DrumSetup  # noqa: PLC0415
@@ -355,14 +463,7 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
                       batch=batch if batch is not None else fit_opts.get("batch", 4),
                       seed=seed if seed is not None else fit_opts.get("seed", 1),
                       outdir=outdir, spec=spec)
-
-        def progress(e):
-            if not as_json:
-                vals = ", ".join(f"{k}={v:.4g}" for k, v in e["values"].items())
-                tag = " (from file)" if e.get("skipped") else ""
-                click.echo(f"[{e['index'] + 1}] {vals}: objective {e['objective']:.4g}{tag}", err=True)
-
-        result = F.fit(targets, space, progress=progress, **kwargs)
+        result = F.fit(targets, space, progress=not as_json, **kwargs)
     except _errors() as exc:
         _fail(exc)
     failed = sum(e.get("status") != "complete" for e in result.evaluations)
@@ -390,7 +491,7 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
 @click.option("--preset", type=click.Choice(["paper", "quick"]), default="paper", show_default=True,
               help="Starting point when no --config is given.")
 @click.option("--out", "outdir", type=click.Path(file_okay=False), default="sweep", show_default=True,
-              help="Output folder: rpm_<n>.h5 run files and rpm_<n>.json when complete.")
+              help="Output folder: rpm_<n>.h5 run files and rpm_<n>.json when complete. " + OUT_RULE)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every point's status.")
 @_cluster_options
 def sweep(rpms, config_file, preset, outdir, as_json, **cluster):
@@ -412,13 +513,7 @@ def sweep(rpms, config_file, preset, outdir, as_json, **cluster):
             raise _Error(f"--rpm {rpms!r}: give numbers separated by commas, e.g. 1000,2500,5000") from None
         spec = _cluster(**cluster)
         cfg = load_config(config_file, preset=preset) if config_file else make_config(preset=preset)
-
-        def done(name, rec):
-            if not as_json:
-                msg = "complete" if rec.get("status") == "complete" else f"FAILED: {rec.get('error')}"
-                click.echo(f"{name}: {msg}", err=True)
-
-        records = rpm_sweep(values, cfg, outdir, spec=spec, on_done=done)
+        records = rpm_sweep(values, cfg, outdir, spec=spec, progress=not as_json)
     except _errors() as exc:
         _fail(exc)
     summary = {name: {"status": rec.get("status"), "skipped": bool(rec.get("skipped")),

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from mfdem import theory
-from mfdem.config import Config, make_config
+from mfdem.config import Config, make_config, warn_deprecated
 from mfdem.engine.materials import InputError, check_range, yield_pressure
 from mfdem.scenarios.contact_set import ContactSet, contact_set  # noqa: F401 - the twins' materials
 
@@ -132,19 +132,22 @@ def kinetic_energy_per_particle(sim) -> float:
 
 
 def settle(sim, *, max_time: float, check_every: float, damping_after: float, tolerance: float,
-           damping: float = 0.5) -> float:
+           damping: float = 0.5, progress=None) -> float:
     """Step until the mean kinetic energy per particle falls below ``tolerance`` (J); from ``damping_after``
     (s) on, every check also scales all velocities by ``damping`` (a preparation aid, like pouring into
     a viscous medium: it only shortens the settling of a fill, the measured phase is never damped).
 
     Returns the settling time (s); the last check is taken on undamped motion, so a bed that is still
-    sliding is not reported as settled.
+    sliding is not reported as settled. ``progress``: a :class:`mfdem.progress.Progress` counting simulated
+    seconds of ``max_time``.
     """
     t0 = sim.time
     every = max(1, int(round(check_every / sim.dt)))
     while sim.time - t0 < max_time:
         sim.step(every)
         ke = kinetic_energy_per_particle(sim)
+        if progress is not None:
+            progress.update_to(sim.time - t0, f"kinetic energy {ke:.3g} J per particle, settled below {tolerance:.3g}")
         if ke < tolerance:
             return sim.time - t0
         if sim.time - t0 >= damping_after:
@@ -207,10 +210,45 @@ def validate_setup(setup, ranges: dict) -> None:
             check_range(f"{cls}.{f.name}", getattr(setup, f.name), lo, hi, lo_open=lo_open, unit=unit)
 
 
+# Keys of a fit file's [compaction] and [drum] tables named unlike the setup's field, as the command line names
+# them (SI units, the drum speed in rev/min): key -> (field, unit). The field's own name is the old spelling.
+FILE_KEYS = {"CompactionSetup": {"powder_mass": ("mass", "kg")},
+             "DrumSetup": {"charge_mass": ("fill_mass", "kg"), "rpm": ("omega", "rev/min")}}
+
+
 def setup_from_dict(cls, data: dict, origin: str):
-    """A setup dataclass from a TOML table; unknown keys are an InputError listing the allowed ones."""
-    allowed = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - allowed)
+    """A validated setup dataclass from a fit file's table (``origin``: its name in messages). The keys are the
+    setup's fields, except those of ``FILE_KEYS``; their old spellings (the field names: ``mass``, ``fill_mass``
+    in kg, ``omega`` in rad/s) are accepted with a DeprecatedSetting warning in this version only. Unknown
+    keys and values out of range are an InputError naming the key."""
+    from mfdem.calibration.drum import rpm_to_omega  # noqa: PLC0415 - drum imports this module
+
+    renamed = FILE_KEYS.get(cls.__name__, {})
+    old = {field: key for key, (field, _) in renamed.items()}      # old spelling -> file key
+    allowed = sorted({f.name for f in fields(cls)} - set(old) | set(renamed))
+    unknown = sorted(set(data) - set(allowed) - set(old))
     if unknown:
-        raise InputError(f"{origin}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-    return cls(**data)
+        raise InputError(f"{origin}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+    values = {}
+    for key, value in data.items():
+        if key in old:
+            new = old[key]
+            if new in data:
+                raise InputError(f"{origin}: give {new} or the old {key}, not both")
+            if key == "omega" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                note = f" = {value / rpm_to_omega(1.0):.6g} rev/min (was {value!r} rad/s)"
+            else:
+                note = f" (the same, {renamed[new][1]})"
+            warn_deprecated(f"{origin} {key} is now {new}{note}", stacklevel=3)
+            values[key] = value
+        elif key == "rpm":
+            values["omega"] = rpm_to_omega(check_range(f"{origin} rpm", value, 0, None, lo_open=True, unit="rev/min"))
+        else:
+            values[renamed[key][0] if key in renamed else key] = value
+    try:
+        return cls(**values).validate()
+    except InputError as exc:    # name the file's key, not the field
+        message = str(exc)
+        for key, (field, _) in renamed.items():
+            message = message.replace(f"{cls.__name__}.{field} = ", f"{origin} {key} = ")
+        raise InputError(message) from None

@@ -35,7 +35,6 @@ passes; about 1 % at twice the default speed on the test case).
 from __future__ import annotations
 
 import csv
-import io
 import math
 import time as wallclock
 from collections import OrderedDict
@@ -52,8 +51,11 @@ from mfdem.engine.materials import InputError
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import CylinderWall, PlaneWall
 from mfdem.progress import Progress
+from mfdem.tables import FLOAT, TEXT, Table
 
-CURVE_COLUMNS = ("displacement_m", "force_n")
+CURVE_COLUMNS = ("displacement_m", "force_n")   # what a measured curve must have
+CURVE_TABLE = {"displacement_m": FLOAT, "force_n": FLOAT, "floor_force_n": FLOAT, "wall_force_n": FLOAT,
+               "time_s": FLOAT, "branch": TEXT}
 POURED_POROSITY = 0.45      # a loose pour, for the reachability estimate
 _PACKING_FACTOR = math.pi / (0.6 * 6.0)   # mean contact force = this · d² · σ (φ = 0.6, 6 contacts, Rumpf)
 
@@ -122,21 +124,30 @@ class CompactionResult:
     def loading(self) -> np.ndarray:
         return self.branch == "loading"
 
-    def to_csv(self, header: list[str] = ()) -> str:
-        """The curve as CSV: ``#`` comment lines, then displacement_m,force_n,floor_force_n,wall_force_n,
-        time_s,branch."""
-        out = io.StringIO()
-        for line in header:
-            out.write(f"# {line}\n")
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["displacement_m", "force_n", "floor_force_n", "wall_force_n", "time_s", "branch"])
-        for row in zip(self.displacement, self.force, self.floor_force, self.wall_force, self.time, self.branch):
-            w.writerow([f"{row[0]:.9e}", f"{row[1]:.9e}", f"{row[2]:.9e}", f"{row[3]:.9e}", f"{row[4]:.9e}", row[5]])
-        return out.getvalue()
+    def curve_table(self) -> Table:
+        """The curve, one row per averaged point (:mod:`mfdem.tables`): displacement_m (from the preload),
+        force_n (piston), floor_force_n, wall_force_n (die wall, axial), time_s, branch (loading/unloading);
+        forces in N on the particles. ``displacement_m`` and ``force_n`` are what :func:`read_curve_csv`
+        reads, so a written curve is a valid fit target."""
+        return Table(dict(CURVE_TABLE), list(zip(self.displacement, self.force, self.floor_force,
+                                                  self.wall_force, self.time, self.branch)))
 
-    def plot(self, path, title: str = None, measured=None) -> Path:
-        """PNG of the curve (and a measured one, ``(displacement, force)``, if given)."""
-        from mfdem.figures import figure, save  # noqa: PLC0415
+    def to_csv(self, header: list[str] = ()) -> str:
+        """The curve table as CSV text, after ``#`` comment lines ``header``."""
+        return self.curve_table().to_csv(header)
+
+    def write_csv(self, path, header: list[str] = ()) -> Path:
+        """Write :meth:`to_csv` to ``path`` atomically; returns the path."""
+        return self.curve_table().write_csv(path, header)
+
+    def to_dataframe(self):
+        """The curve table as a pandas DataFrame (``pip install 'mfdem[tables]'``)."""
+        return self.curve_table().to_dataframe()
+
+    def plot(self, path=None, title: str = None, measured=None) -> "matplotlib.figure.Figure":  # noqa: F821
+        """The curve (and a measured one, ``(displacement, force)``, if given) as a matplotlib Figure, also
+        written to ``path`` (PNG, or the suffix's format) when one is given."""
+        from mfdem.figures import figure, finish  # noqa: PLC0415
 
         fig, axes = figure(size=(6.4, 4.4))
         ax = axes[0, 0]
@@ -151,7 +162,7 @@ class CompactionResult:
         ax.set_title(title or f"compaction: {self.n_particles} particles, final porosity {self.final_porosity:.3f}")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
-        return save(fig, path)
+        return finish(fig, path)
 
 
 # ------------------------------------------------------------------------------------------ set-up
@@ -311,8 +322,9 @@ def _die_walls(sim: Simulation, pl: _Plan) -> tuple[int, int]:
     return die, floor
 
 
-def _settled_fill(setup: CompactionSetup, cfg: Config, pl: _Plan) -> np.ndarray:
-    """Positions of the settled fill (cached per process for identical inputs)."""
+def _settled_fill(setup: CompactionSetup, cfg: Config, pl: _Plan, progress: bool = False) -> np.ndarray:
+    """Positions of the settled fill (cached per process for identical inputs); ``progress`` shows the
+    settling on stderr (it can take longer than the compaction itself)."""
     p, c = cfg.particles, cfg.contact
     key = (setup.mass, setup.die_diameter, setup.size_spread, setup.seed, setup.rayleigh_fraction,
            setup.fill_overlap, p.diameter, p.density, p.poisson_ratio, p.yield_ratio, p.yield_pressure,
@@ -328,8 +340,11 @@ def _settled_fill(setup: CompactionSetup, cfg: Config, pl: _Plan) -> np.ndarray:
     sim.add_particles(pl.lattice, pl.radii, material=PARTICLE)
     fall = math.sqrt(2 * float(pl.lattice[:, 2].max()) / GRAVITY)
     mass = cfg.particles.density * 4 / 3 * math.pi * pl.radius**3
-    settle(sim, max_time=10 * fall + 0.05, check_every=50 * sim.dt, damping_after=1.2 * fall,
-           tolerance=1e-4 * mass * GRAVITY * 2 * pl.radius)
+    max_time = 10 * fall + 0.05
+    with Progress(max_time, desc=f"compaction fill, {pl.n} particles settling", unit="simulated s",
+                  enabled=progress) as bar:
+        settle(sim, max_time=max_time, check_every=50 * sim.dt, damping_after=1.2 * fall,
+               tolerance=1e-4 * mass * GRAVITY * 2 * pl.radius, progress=bar)
     pos = sim.positions.astype(float).copy()
     _FILLS[key] = pos
     while len(_FILLS) > _MAX_FILLS:
@@ -347,7 +362,7 @@ def simulate_compaction(setup: CompactionSetup = None, cfg: Config = None, *, fi
     setup = setup or CompactionSetup()
     cfg = base_config(cfg)
     pl = plan(setup, cfg)
-    positions = _settled_fill(setup, cfg, pl) if fill is None else fill
+    positions = _settled_fill(setup, cfg, pl, progress) if fill is None else fill
     p = cfg.particles
 
     sim = _simulation(pl, cfg, pl.dt, p.youngs_modulus)

@@ -37,10 +37,12 @@ from mfdem.engine.materials import InputError
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import CylinderWall, PlaneWall
 from mfdem.progress import Progress
+from mfdem.tables import FLOAT, INT, Table
 
 PAPER_FILL_MASS = 51.2e-3       # kg in the whole 20 mm GranuDrum (paper)
 PAPER_WIDTH = 20.0e-3           # m
 LOOSE_PACKING = 0.58            # solid fraction assumed for the fill-volume check
+PROFILE_TABLE = {"x_m": FLOAT, "height_m": FLOAT, "height_std_m": FLOAT, "in_chord": INT, "fit_height_m": FLOAT}
 
 
 def rpm_to_omega(rpm: float) -> float:
@@ -118,12 +120,43 @@ class DrumResult:
     def summary(self) -> dict:
         return {k: v for k, v in asdict(self).items() if not isinstance(v, np.ndarray)}
 
-    def plot(self, path, title: str = None) -> Path:
-        """PNG: the last snapshot's particles (cross-section), the averaged interface and the fitted chord."""
+    def profile_table(self) -> Table:
+        """The averaged free surface and the flowing-angle fit, one row per interface column with a top in
+        every snapshot, left to right (:mod:`mfdem.tables`): x_m, height_m (averaged top), height_std_m
+        (scatter between snapshots), in_chord (1: the column is in the fitted chord), fit_height_m (the
+        fitted line slope · x + intercept, on the chord's columns only); coordinates in the drum's
+        cross-section, m, origin on the axis, y up."""
+        ok = np.isfinite(self.interface_x) & np.isfinite(self.interface_height)   # columns run left to right
+        x = self.interface_x[ok]
+        chord = self.chord_columns[ok]
+        fit = np.where(chord, self.slope * x + self.intercept, np.nan)
+        return Table(dict(PROFILE_TABLE), list(zip(x, self.interface_height[ok], self.interface_std[ok],
+                                                    chord.astype(int), fit)))
+
+    def fit_comments(self) -> list[str]:
+        """The flowing-angle fit in words, for the ``#`` lines above the profile table."""
+        return [f"flowing angle {self.flowing_angle_deg:.6g} deg: least-squares line height_m = slope * x_m + "
+                f"intercept over the chord D * {self.setup['chord_fraction']:g} (in_chord = 1), slope "
+                f"{self.slope:.9g}, intercept {self.intercept:.9g} m, chord mid-point x {self.x_mid:.9g} m",
+                f"cohesive index {self.cohesive_index:.6g}; angle over the first / second half of the snapshots "
+                f"{self.angle_first_half_deg:.6g} / {self.angle_second_half_deg:.6g} deg"]
+
+    def write_csv(self, path, header: list[str] = ()) -> Path:
+        """Write the profile table as CSV to ``path`` atomically, after the ``#`` lines ``header`` and
+        :meth:`fit_comments`; returns the path."""
+        return self.profile_table().write_csv(path, [*header, *self.fit_comments()])
+
+    def to_dataframe(self):
+        """The profile table as a pandas DataFrame (``pip install 'mfdem[tables]'``)."""
+        return self.profile_table().to_dataframe()
+
+    def plot(self, path=None, title: str = None) -> "matplotlib.figure.Figure":  # noqa: F821
+        """The last snapshot's particles (cross-section), the averaged interface and the fitted chord as a
+        matplotlib Figure, also written to ``path`` (PNG, or the suffix's format) when one is given."""
         from matplotlib.collections import EllipseCollection  # noqa: PLC0415
         from matplotlib.patches import Circle  # noqa: PLC0415
 
-        from mfdem.figures import figure, save  # noqa: PLC0415
+        from mfdem.figures import figure, finish  # noqa: PLC0415
 
         r_drum = self.setup["diameter"] / 2
         fig, axes = figure(size=(5.6, 5.6))
@@ -149,7 +182,7 @@ class DrumResult:
         ax.set_title(title or f"drum: flowing angle {self.flowing_angle_deg:.1f}°, "
                               f"cohesive index {self.cohesive_index:.1f}")
         ax.legend(loc="upper left", fontsize=8)
-        return save(fig, path)
+        return finish(fig, path)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,12 @@ One option chooses where they run (:class:`ClusterSpec.scheduler`):
 
 * ``local`` — a :class:`distributed.LocalCluster` of worker *processes* on this machine (default: one per
   core, one task at a time each; every process initialises its own Taichi backend);
-* ``slurm`` — a :class:`dask_jobqueue.SLURMCluster`: ``jobs`` batch jobs with ``cores``/``memory``/
-  ``walltime`` on ``queue`` (and ``account``), one worker process per job;
+* ``slurm`` — a :class:`dask_jobqueue.SLURMCluster`: ``jobs`` batch jobs (0: one per task to run) with
+  ``cores``/``memory``/``walltime`` on ``queue`` (and ``account``); each job is one worker process that runs
+  one task at a time with ``cores`` Taichi threads (Taichi's runtime belongs to the process). SLURM checks the
+  job (``sbatch --test-only``) before any is submitted; job logs go to ``log_directory``
+  (``<outdir>/slurm-logs`` by default). A killed job's task moves to the other jobs; when every job has
+  ended (scancel, wall time, node failure) the run stops with :class:`ClusterLost`;
 * ``tcp://host:port`` (or ``tls://``) — an existing Dask scheduler;
 * ``inline`` — no Dask: one after the other in this process (debugging, tests).
 
@@ -19,40 +23,63 @@ nothing that was finished.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import importlib
 import json
 import logging
 import math
 import os
+import re
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
+import threading
 import time as wallclock
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mfdem.calibration.common import CalibrationError, atomic_write_json, jsonable
 from mfdem.engine.materials import InputError
+from mfdem.progress import Progress
 
 SCHEDULER_TIMEOUT = "10s"   # waiting longer for a scheduler that does not answer helps nobody
+SLURM_CHECK_S = 10.0        # while no worker is connected, squeue is asked this often whether the jobs still exist
+SLURM_MIN_MEMORY = "512MiB"  # a worker (Python, Dask, Taichi) needs about this much before any simulation
+# sbatch --time formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]]
+_WALLTIME = re.compile(r"\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}")
+_SLURM_NAME = re.compile(r"[\w.,-]*")   # partition(s) and account names
 
 RESULT_FORMAT = "mfdem-task-result"
+
+
+class ClusterLost(CalibrationError):
+    """Every SLURM job of a run ended (scancel, wall time, node failure, or a job that could not start) while
+    tasks were left; the finished tasks' result files are kept, so running the same command again resumes."""
 
 
 @dataclass
 class ClusterSpec:
     """Where tasks run (module docstring). ``threads_per_worker`` is the number of CPU threads Taichi uses in
-    each task (local: workers × threads should not exceed the cores)."""
+    each task (local: workers × threads should not exceed the cores). SLURM settings left empty come from
+    dask-jobqueue's configuration (``~/.config/dask/jobqueue.yaml``, ``jobqueue.slurm``) when there is one."""
 
     scheduler: str = "local"
     workers: int = 0                 # local: worker processes (0 = cores / threads_per_worker)
     threads_per_worker: int = 1
-    queue: str = ""                  # slurm partition
-    account: str = ""                # slurm account
-    cores: int = 1                   # slurm: cores per job (= Taichi threads of its worker)
+    queue: str = ""                  # slurm partition (sbatch -p)
+    account: str = ""                # slurm account (sbatch -A)
+    cores: int = 1                   # slurm: cores per job (= Taichi threads of its one task at a time)
     memory: str = "4GB"              # slurm: memory per job
     walltime: str = "01:00:00"       # slurm: per job
-    jobs: int = 1                    # slurm: number of jobs (workers)
+    jobs: int = 0                    # slurm: number of jobs (one worker each); 0 = one per task to run
     job_extra: tuple = ()            # slurm: extra #SBATCH directives, e.g. ("--gres=gpu:1",)
+    prologue: tuple = ()             # slurm: shell lines each job runs before its worker, e.g. ("module load cuda",)
+    interface: str = ""              # slurm: network interface of this machine the workers connect to, e.g. "ib0"
+    log_directory: str = ""          # slurm: the jobs' stdout/stderr files (run_tasks: <outdir>/slurm-logs)
     local_directory: str = ""        # worker scratch space
 
     def validate(self) -> "ClusterSpec":
@@ -60,15 +87,55 @@ class ClusterSpec:
         if s not in ("local", "slurm", "inline") and not s.startswith(("tcp://", "tls://", "inproc://")):
             raise InputError(f"scheduler = {s!r}: must be local, slurm, inline or a scheduler address "
                              "(tcp://host:port)")
-        for name, lo in (("workers", 0), ("threads_per_worker", 1), ("cores", 1), ("jobs", 1)):
+        for name, lo in (("workers", 0), ("threads_per_worker", 1), ("cores", 1), ("jobs", 0)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise InputError(f"{name} = {v!r}: must be an integer ≥ {lo}")
+        from dask.utils import parse_bytes  # noqa: PLC0415
+
+        try:
+            memory = parse_bytes(self.memory) if isinstance(self.memory, str) else -1
+        except ValueError:
+            memory = -1
+        if memory < parse_bytes(SLURM_MIN_MEMORY):
+            raise InputError(f"memory = {self.memory!r}: must be an amount ≥ {SLURM_MIN_MEMORY} per job, "
+                             "e.g. 4GB or 16GiB")
+        if not (isinstance(self.walltime, str) and _WALLTIME.fullmatch(self.walltime)):
+            raise InputError(f"walltime = {self.walltime!r}: must be a SLURM time limit: MINUTES, HH:MM:SS or "
+                             "DAYS-HH:MM:SS, e.g. 12:00:00")
+        for name in ("queue", "account"):
+            v = getattr(self, name)
+            if not (isinstance(v, str) and _SLURM_NAME.fullmatch(v)):
+                raise InputError(f"{name} = {v!r}: must be a SLURM name (letters, digits, _ . -; partitions may "
+                                 "be a comma-separated list)")
+        for name in ("job_extra", "prologue"):
+            v = getattr(self, name)
+            if not (isinstance(v, (tuple, list)) and all(isinstance(x, str) and "\n" not in x for x in v)):
+                raise InputError(f"{name} = {v!r}: must be a list of one-line strings")
+        for line in self.job_extra:
+            if not line.startswith("-"):
+                raise InputError(f"job_extra: {line!r} is not an sbatch option; give options such as "
+                                 "--gres=gpu:1 or --constraint=skylake (without '#SBATCH')")
+        if s == "slurm" and self.interface:
+            import psutil  # noqa: PLC0415 - a dependency of distributed
+
+            names = sorted(psutil.net_if_addrs())
+            if self.interface not in names:
+                raise InputError(f"interface = {self.interface!r}: not a network interface of this machine; "
+                                 f"it has {', '.join(names)}")
         return self
 
     @property
     def task_threads(self) -> int:
         return self.cores if self.scheduler == "slurm" else self.threads_per_worker
+
+    def for_run(self, outdir, tasks: int) -> "ClusterSpec":
+        """This spec for ``tasks`` tasks writing into ``outdir``: on SLURM, at most one job per task (``jobs``
+        = 0: exactly one per task) and the job logs in ``<outdir>/slurm-logs`` unless ``log_directory`` is set."""
+        if self.scheduler != "slurm":
+            return self
+        return replace(self, jobs=max(1, min(self.jobs or tasks, tasks)),
+                       log_directory=self.log_directory or str(Path(outdir) / "slurm-logs"))
 
 
 @contextlib.contextmanager
@@ -89,22 +156,8 @@ def dask_client(spec: ClusterSpec):
         with LocalCluster(**kwargs) as cluster, Client(cluster) as client:
             yield client
     elif spec.scheduler == "slurm":
-        try:
-            from dask_jobqueue import SLURMCluster  # noqa: PLC0415
-        except ImportError as exc:  # pragma: no cover - a dependency of mfdem
-            raise InputError(f"scheduler = slurm needs dask-jobqueue ({exc})") from None
-        kwargs = dict(cores=spec.cores, processes=1, memory=spec.memory, walltime=spec.walltime,
-                      job_extra_directives=list(spec.job_extra))
-        if spec.queue:
-            kwargs["queue"] = spec.queue
-        if spec.account:
-            kwargs["account"] = spec.account
-        if spec.local_directory:
-            kwargs["local_directory"] = spec.local_directory
-        with SLURMCluster(**kwargs) as cluster:
-            cluster.scale(jobs=spec.jobs)
-            with Client(cluster) as client:
-                yield client
+        with _slurm_cluster(spec) as cluster, Client(cluster) as client:
+            yield client
     else:
         try:
             client = Client(spec.scheduler, timeout=SCHEDULER_TIMEOUT)
@@ -113,6 +166,64 @@ def dask_client(spec: ClusterSpec):
                              "one with `dask scheduler`") from None
         with client:
             yield client
+
+
+@contextlib.contextmanager
+def _slurm_cluster(spec: ClusterSpec):
+    """A dask-jobqueue SLURMCluster with ``spec.jobs`` jobs submitted, once SLURM has accepted the job script."""
+    SLURMCluster = _slurm_cluster_class()  # noqa: N806
+    sbatch = shutil.which("sbatch")
+    if sbatch is None:
+        raise InputError("scheduler = slurm: sbatch is not on PATH; run where SLURM jobs are submitted (a login "
+                         "node), or start a local test cluster with `bash scripts/local_slurm.sh`")
+    # one single-threaded worker process per job (one task at a time); job_cpu books the cores its task's
+    # Taichi threads use. The worker runs this Python (sys.executable) unless jobqueue.slurm.python says otherwise.
+    kwargs = dict(cores=1, processes=1, job_cpu=spec.cores, memory=spec.memory, walltime=spec.walltime,
+                  job_name="mfdem")
+    for key, value in (("queue", spec.queue), ("account", spec.account), ("interface", spec.interface),
+                       ("local_directory", spec.local_directory), ("job_extra_directives", list(spec.job_extra)),
+                       ("job_script_prologue", list(spec.prologue)),
+                       ("log_directory", spec.log_directory and os.path.abspath(spec.log_directory))):
+        if value:
+            kwargs[key] = value
+    with SLURMCluster(**kwargs) as cluster:
+        _sbatch_test(sbatch, cluster.job_script())
+        cluster.scale(jobs=spec.jobs or 1)
+        yield cluster
+
+
+def _slurm_cluster_class():
+    """``dask_jobqueue.SLURMCluster``. Importing dask-jobqueue (0.9) makes Ctrl-C call ``sys.exit()``, which would
+    end an interrupted sweep with exit status 0: the previous SIGINT handler is put back."""
+    if "dask_jobqueue" not in sys.modules:
+        if threading.current_thread() is not threading.main_thread():
+            raise InputError("scheduler = slurm: the first SLURM run of a process must start in its main thread "
+                             "(importing dask-jobqueue sets a signal handler)")
+        handler = signal.getsignal(signal.SIGINT)
+        try:
+            import dask_jobqueue  # noqa: F401, PLC0415
+        except ImportError as exc:  # pragma: no cover - a dependency of mfdem
+            raise InputError(f"scheduler = slurm needs dask-jobqueue ({exc})") from None
+        finally:
+            signal.signal(signal.SIGINT, handler)
+    return sys.modules["dask_jobqueue"].SLURMCluster
+
+
+def _sbatch_test(sbatch: str, script: str) -> None:
+    """Let SLURM check the worker job without submitting it: a bad partition, account, memory or option is
+    refused here, before the run starts, instead of leaving it waiting for workers that never come."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sh", prefix="mfdem-job-") as f:
+        f.write(script)
+        f.flush()
+        try:
+            res = subprocess.run([sbatch, "--test-only", f.name], capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            raise CalibrationError("sbatch --test-only did not answer within 120 s: is the SLURM controller "
+                                   "up (sinfo)?") from None
+    if res.returncode != 0:
+        why = " ".join(res.stderr.split()) or f"exit status {res.returncode}"
+        raise InputError(f"SLURM refuses the worker job (check the partition, account, cores, memory, walltime "
+                         f"and extra #SBATCH options): {why}")
 
 
 @dataclass
@@ -156,6 +267,8 @@ def execute_task(func: str, kwargs: dict, path: str, name: str, threads: int, ar
     t0 = wallclock.perf_counter()
     base = {"format": RESULT_FORMAT, "name": name, "func": func, "kwargs": jsonable(kwargs),
             "host": socket.gethostname(), "pid": os.getpid()}
+    if os.environ.get("SLURM_JOB_ID"):   # the job whose log (<log_directory>/mfdem-<id>.err) tells its story
+        base["slurm_job"] = os.environ["SLURM_JOB_ID"]
     try:
         backend.init(arch, precision, threads)
         module, _, attr = func.partition(":")
@@ -185,12 +298,13 @@ def call(func: str, kwargs: dict, threads: int = 1, arch: str = "cpu", precision
 
 
 def run_tasks(tasks: list, outdir, *, client=None, spec: ClusterSpec = None, on_done=None,
-              threads: int = None) -> dict:
+              threads: int = None, progress: str = "") -> dict:
     """Run every task whose result file is not complete yet; returns ``{name: record}`` for all tasks
     (finished ones read back with ``"skipped": True``). ``client``: a Dask client, or None to run inline
     (or give ``spec`` to open one). ``on_done(name, record)`` is called as each task ends. ``threads``: Taichi
-    CPU threads per task (default: the spec's, else 1)."""
-    outdir = Path(outdir)
+    CPU threads per task (default: the spec's, else 1). ``progress``: a description to show the tasks' progress
+    under (mfdem/progress.py; failures get a line of their own), empty for none."""
+    outdir = Path(outdir).absolute()   # the same files wherever a worker runs (its job may start elsewhere)
     outdir.mkdir(parents=True, exist_ok=True)
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
@@ -205,11 +319,20 @@ def run_tasks(tasks: list, outdir, *, client=None, spec: ClusterSpec = None, on_
             todo.append(t)
     if threads is None:
         threads = spec.task_threads if spec is not None else 1
-    if spec is not None and client is None and spec.scheduler != "inline":
-        with dask_client(spec) as c:
-            records.update(_run(todo, outdir, c, threads, on_done))
-        return {t.name: records[t.name] for t in tasks}
-    records.update(_run(todo, outdir, client, threads, on_done))
+    with Progress(len(tasks), desc=progress, unit="task", enabled=bool(progress), initial=len(records)) as bar:
+        def done(name, rec):
+            bar.update_to(bar.done + 1, f"{name} {rec.get('status')}")
+            if rec.get("status") != "complete":
+                bar.write(f"{name}: FAILED: {rec.get('error')}")
+            if on_done:
+                on_done(name, rec)
+
+        if spec is not None and client is None and spec.scheduler != "inline":
+            if todo:   # else no cluster is started (no SLURM job submitted) at all
+                with dask_client(spec.for_run(outdir, len(todo))) as c:
+                    records.update(_run(todo, outdir, c, threads, done))
+        else:
+            records.update(_run(todo, outdir, client, threads, done))
     return {t.name: records[t.name] for t in tasks}
 
 
@@ -223,31 +346,88 @@ def _run(todo, outdir, client, threads, on_done) -> dict:
             if on_done:
                 on_done(t.name, rec)
         return out
-    from distributed import as_completed  # noqa: PLC0415
-
     futures = {}
     for t in todo:
         fut = client.submit(execute_task, t.func, t.kwargs, str(result_path(outdir, t.name)), t.name, threads,
                             t.arch, t.precision, pure=False, key=f"mfdem-{t.name}-{os.urandom(4).hex()}")
         futures[fut] = t.name
-    for fut in as_completed(list(futures)):
-        name = futures[fut]
-        try:
-            rec = fut.result()
-        except Exception as exc:  # noqa: BLE001 - a worker died: report the point as failed
-            rec = {"format": RESULT_FORMAT, "name": name, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        out[name] = rec
-        if on_done:
-            on_done(name, rec)
+    jobs = _SlurmJobs(client) if _SlurmJobs.applies(client) else None
+    next_check = wallclock.monotonic() + SLURM_CHECK_S
+    while futures:
+        done = [fut for fut in futures if fut.done()]
+        for fut in done:
+            name = futures.pop(fut)
+            try:
+                rec = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died: report the point as failed
+                rec = {"format": RESULT_FORMAT, "name": name, "status": "failed",
+                       "error": f"{type(exc).__name__}: {exc}"}
+            out[name] = rec
+            if on_done:
+                on_done(name, rec)
+        if jobs is not None:
+            jobs.note()
+        if futures and jobs is not None and wallclock.monotonic() >= next_check:
+            next_check = wallclock.monotonic() + SLURM_CHECK_S
+            if jobs.all_ended():
+                client.cancel(list(futures))
+                left = sorted(futures.values())
+                raise ClusterLost(
+                    f"every SLURM job of this run has ended (scancel, wall time, node failure, or a job that could "
+                    f"not start) with {len(left)} of {len(todo)} task(s) unfinished ({', '.join(left)}); the "
+                    f"finished ones are saved in {outdir}: run the same command again to resume"
+                    + (f" (job logs: {jobs.log_directory})" if jobs.log_directory else ""))
+        if not done:
+            wallclock.sleep(0.2)
     return out
+
+
+class _SlurmJobs:
+    """The jobs of the dask-jobqueue SLURM cluster behind ``client``: have they all ended?"""
+
+    def __init__(self, client):
+        self.client = client
+        self.cluster = client.cluster
+        self.job_ids = set()
+        self.refused = False          # sbatch refused a job
+        self.log_directory = None
+
+    @staticmethod
+    def applies(client) -> bool:
+        jobqueue = sys.modules.get("dask_jobqueue")   # imported if a SLURM cluster was made
+        return jobqueue is not None and isinstance(getattr(client, "cluster", None), jobqueue.SLURMCluster)
+
+    def note(self) -> None:
+        """Remember the cluster's jobs (a job that ended leaves ``cluster.workers`` 15 s after its worker)."""
+        for job in list(self.cluster.workers.values()):
+            if job.job_id:
+                self.job_ids.add(job.job_id)
+            else:
+                self.refused = True
+            self.log_directory = self.log_directory or job.log_directory
+
+    def all_ended(self) -> bool:
+        """True when no worker is connected and none of the jobs is queued or running any more; a job that
+        is pending or starting counts as alive, and so does everything while squeue does not answer."""
+        if self.client.nthreads():
+            return False
+        if not self.job_ids:
+            return self.refused    # else still submitting
+        try:
+            res = subprocess.run(["squeue", "-h", "-o", "%i", "-u", getpass.getuser()], capture_output=True,
+                                 text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return res.returncode == 0 and not self.job_ids & set(res.stdout.split())
 
 
 # ------------------------------------------------------------------------------------------ rpm sweeps
 
 
-def mixer_point(config_toml: str, path: str) -> dict:
+def mixer_point(config_toml: str, path: str, progress: bool = False) -> dict:
     """One mixer run at the settings of ``config_toml`` into the run file ``path``: a complete file is
-    left as it is, a partial one (killed sweep) is resumed from its last checkpoint, else a new run starts."""
+    left as it is, a partial one (killed sweep) is resumed from its last checkpoint, else a new run starts.
+    ``progress``: the run reports where it runs (a worker's log: a line every two minutes)."""
     from mfdem.config import make_config  # noqa: PLC0415
     from mfdem.io import RunFileError, open_run  # noqa: PLC0415
     from mfdem.runner import MixerRun  # noqa: PLC0415
@@ -268,7 +448,7 @@ def mixer_point(config_toml: str, path: str) -> dict:
     resumed = job is not None
     if job is None:
         job = MixerRun.create(cfg, path, overwrite=True)
-    status = job.run(progress=False)
+    status = job.run(progress=progress)
     if status != "complete":
         raise CalibrationError(f"{path}: the mixer run ended '{status}' ({job.interval} of {job.n_intervals} "
                                "intervals); run the sweep again to resume it")
@@ -287,9 +467,11 @@ def rpm_name(rpm: float) -> str:
     return f"rpm_{rpm:g}".replace(".", "p").replace("-", "m")
 
 
-def rpm_sweep(rpms, cfg, outdir, *, spec: ClusterSpec = None, client=None, on_done=None) -> dict:
+def rpm_sweep(rpms, cfg, outdir, *, spec: ClusterSpec = None, client=None, on_done=None,
+              progress: bool = False) -> dict:
     """Mixer runs of ``cfg`` at each of ``rpms`` (rev/min) into ``<outdir>/rpm_<n>.h5`` (+ ``.json`` when
-    complete), in parallel on ``spec``'s cluster; resumable (module docstring). Returns ``{name: record}``."""
+    complete), in parallel on ``spec``'s cluster; resumable (module docstring). ``progress``: a bar over the
+    points here, and each point's own progress where it runs. Returns ``{name: record}``."""
     rpms = [float(r) for r in rpms]
     if not rpms:
         raise InputError("rpm: give at least one speed (rev/min)")
@@ -300,13 +482,15 @@ def rpm_sweep(rpms, cfg, outdir, *, spec: ClusterSpec = None, client=None, on_do
         raise InputError("rpm: each speed once")
     from mfdem.config import make_config  # noqa: PLC0415
 
-    outdir = Path(outdir)
+    outdir = Path(outdir).absolute()
     tasks = []
     for r in rpms:
         point = make_config(toml_text=cfg.to_toml(), overrides={"run": {"rpm": r}})
         name = rpm_name(r)
         tasks.append(Task(name, "mfdem.calibration.sweep:mixer_point",
-                          {"config_toml": point.to_toml(), "path": str(outdir / f"{name}.h5")},
+                          {"config_toml": point.to_toml(), "path": str(outdir / f"{name}.h5"),
+                           "progress": progress},
                           arch=point.run.arch, precision=point.run.precision))
     return run_tasks(tasks, outdir, client=client, spec=spec, on_done=on_done,
-                     threads=(spec.task_threads if spec is not None else cfg.run.threads or 1))
+                     threads=(spec.task_threads if spec is not None else cfg.run.threads or 1),
+                     progress=f"sweep of {len(tasks)} speeds" if progress else "")

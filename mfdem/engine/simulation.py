@@ -552,16 +552,16 @@ class Simulation:
     def set_velocities(self, velocities=None, angular_velocities=None) -> None:
         """Overwrite the velocities (m/s) and/or angular velocities (rad/s) of all particles."""
         rdt = backend.real_dtype()
-        for field, val, name, m in ((self.state.v, velocities, "velocities", self.masses),
-                                    (self.state.w, angular_velocities, "angular_velocities", self.inertias)):
+        for target, val, name, m in ((self.state.v, velocities, "velocities", self.masses),
+                                     (self.state.w, angular_velocities, "angular_velocities", self.inertias)):
             if val is None:
                 continue
             val = np.broadcast_to(np.asarray(val, float), (self.n, 3))
             if not np.all(np.isfinite(val)):
                 raise InputError(f"{name}: must be finite")
-            old = self._rows(field).astype(float)
+            old = self._rows(target).astype(float)
             self._energy_initial += float(0.5 * np.sum(m * (np.sum(val**2, axis=1) - np.sum(old**2, axis=1))))
-            _set_rows(field, val.astype(rdt) if self._ids is None else val.astype(rdt)[self._ids], 0)
+            _set_rows(target, val.astype(rdt) if self._ids is None else val.astype(rdt)[self._ids], 0)
 
     def wall_force_on_particles(self, k: int) -> np.ndarray:
         """Force of wall k on the particles in the last step (N)."""

@@ -60,6 +60,56 @@ _SNAPSHOT_ROWS = {  # name: (trailing shape given N, dtype); "time" last
 }
 INTERVAL_FIELDS = tuple(_INTERVAL_ROWS)
 SNAPSHOT_FIELDS = tuple(_SNAPSHOT_ROWS)
+# units ("1": a count, an index or a ratio) and descriptions of the contract datasets (docs/hdf5.md)
+_META = {
+    "particles/mass": ("kg", "particle mass"),
+    "particles/radius": ("m", "particle radius"),
+    "particles/material": ("1", "material index into the config's material list"),
+    "particles/insert_time": ("s", "time the particle enters the mixer (NaN until then)"),
+    "geometry/rotor/vertices": ("m", "rotor mesh vertices at rotor angle 0"),
+    "geometry/rotor/faces": ("1", "rotor mesh triangles (vertex indices)"),
+    "geometry/vessel/vertices": ("m", "vessel mesh vertices"),
+    "geometry/vessel/faces": ("1", "vessel mesh triangles (vertex indices)"),
+    "intervals/t_start": ("s", "start of the output interval"),
+    "intervals/dissipated_work": ("J", "work dissipated in the particle's contacts during the interval"),
+    "intervals/collisions": ("1", "stress events of the particle during the interval, wall contacts included"),
+    "intervals/collisions_wall": ("1", "stress events of the particle against the rotor or vessel"),
+    "intervals/contact_starts": ("1", "contact starts of the particle during the interval, wall contacts included"),
+    "intervals/contact_starts_wall": ("1", "contact starts of the particle against the rotor or vessel"),
+    "intervals/rotor_work": ("J", "work done by the rotor on the particles during the interval"),
+    "intervals/n_inserted": ("1", "particles present at the end of the interval"),
+    "intervals/t_end": ("s", "end of the output interval"),
+    "timeseries/rotor_angle": ("rad", "rotor angle"),
+    "timeseries/rotor_torque": ("N m", "mean torque of the rotor on the particles about rotor_axis"),
+    "timeseries/rotor_power": ("W", "mean power the rotor delivers to the particles"),
+    "timeseries/kinetic_energy": ("J", "kinetic energy, translational and rotational"),
+    "timeseries/elastic_energy": ("J", "elastic energy stored in contacts"),
+    "timeseries/dissipated_work_total": ("J", "work dissipated in contacts since t = 0"),
+    "timeseries/rotor_work_total": ("J", "work done by the rotor since t = 0"),
+    "timeseries/potential_energy": ("J", "gravitational potential energy, zero at rotor_origin"),
+    "timeseries/n_inserted": ("1", "particles present"),
+    "timeseries/max_overlap_ratio": ("1", "largest overlap / radius of any contact in the window"),
+    "timeseries/dropped_mesh_contacts": ("1", "mesh contact-steps lost in the window"),
+    "timeseries/time": ("s", "end of the sampling window"),
+    "snapshots/rotor_angle": ("rad", "rotor angle"),
+    "snapshots/interval_index": ("1", "the output interval that ends at this snapshot"),
+    "snapshots/position": ("m", "particle position (NaN: not yet inserted)"),
+    "snapshots/velocity": ("m/s", "particle velocity"),
+    "snapshots/angular_velocity": ("rad/s", "particle angular velocity"),
+    "snapshots/dissipated_power": ("W", "mean power dissipated in the particle's contacts over the interval"),
+    "snapshots/collisions": ("1", "stress events of the particle during the interval"),
+    "snapshots/time": ("s", "snapshot time"),
+    "checkpoint/valid": ("1", "checkpoint slot to use (0: a, 1: b, -1: none) and its number of intervals"),
+    "fill_state_intervals": ("1", "intervals the fill took (-1: no valid fill_state)"),
+}
+# dimension names of a dataset's axes (a prefix of these), by group or, in geometry/, by dataset name
+_AXES = {"particles": ("particle",), "intervals": ("interval", "particle"), "timeseries": ("time",),
+         "snapshots": ("snapshot", "particle", "xyz"), "vertices": ("vertex", "xyz"), "faces": ("face", "corner")}
+_SCALE_NAMES = {"particle": "particle index (insertion order)", "interval": "output interval index",
+                "snapshot": "snapshot index", "vertex": "vertex index", "face": "face index",
+                "corner": "corner of the triangle", "xyz": "Cartesian component"}
+_COORDINATES = {"intervals": "t_start t_end", "snapshots": "time interval_index"}  # non-dimension coordinates
+_GROWING = ("interval", "snapshot")  # index scales appended with their rows
 REQUIRED_ATTRS = ("format", "format_version", "mfdem_version", "config", "status", "rpm", "dt",
                   "sector_angle_deg", "rotor_axis", "rotor_origin", "output_interval", "n_particles")
 
@@ -72,6 +122,53 @@ def _append(ds: h5py.Dataset, row) -> None:
     k = ds.shape[0]
     ds.resize(k + 1, axis=0)
     ds[k] = row
+
+
+def _scale(g: h5py.Group, dim: str, length: int) -> h5py.Dataset:
+    """The dimension scale ``dim`` of group ``g``, created if missing: an index 0..length-1 (resizable for
+    the rows of intervals and snapshots), the labels x, y, z, or the existing ``timeseries/time``."""
+    if dim not in g:
+        if dim == "xyz":
+            g.create_dataset(dim, data=np.array(["x", "y", "z"], dtype=h5py.string_dtype()))
+        else:
+            growing = dim in _GROWING
+            g.create_dataset(dim, data=np.arange(length, dtype="i4"), maxshape=(None,) if growing else None,
+                             chunks=(1024,) if growing else None)
+    ds = g[dim]
+    if dim in _GROWING and ds.shape[0] != length:  # rows appended by an mfdem that did not know the scale
+        ds.resize(length, axis=0)
+        ds[:] = np.arange(length)
+    if not h5py.h5ds.is_scale(ds.id):
+        ds.make_scale(dim)
+    if dim not in ("time", "xyz"):
+        ds.attrs.setdefault("units", "1")
+    if dim in _SCALE_NAMES:
+        ds.attrs.setdefault("long_name", _SCALE_NAMES[dim])
+    return ds
+
+
+def _label_datasets(f: h5py.File) -> None:
+    """Give the contract datasets their dimension scales, ``units``, ``long_name`` and ``coordinates``
+    (docs/hdf5.md), adding only what is missing, so that a file written before them gains them on
+    ``--resume``. HDF5 forbids new attributes and scales under SWMR: call this before ``swmr_mode = True``,
+    with every row group trimmed to its complete rows."""
+    for path, (units, long_name) in _META.items():
+        if path not in f:
+            continue
+        ds = f[path]
+        ds.attrs.setdefault("units", units)
+        ds.attrs.setdefault("long_name", long_name)
+        group, name = path.rsplit("/", 1) if "/" in path else ("", path)
+        axes = _AXES.get(group.split("/")[0]) or _AXES.get(name)
+        if axes is None:
+            continue
+        for axis, dim in enumerate(axes[:ds.ndim]):
+            scale = _scale(f[group], dim, ds.shape[axis])
+            if scale.name != ds.name and not h5py.h5ds.is_attached(ds.id, scale.id, axis):
+                ds.dims[axis].attach_scale(scale)
+        coords = _COORDINATES.get(group)
+        if coords and name not in coords.split() + [axes[0]]:
+            ds.attrs.setdefault("coordinates", coords)
 
 
 # ----------------------------------------------------------------------------------------------- writer
@@ -151,6 +248,8 @@ class RunWriter:
                                               chunks=chunks if shape else None)
         self._valid = f.create_dataset("checkpoint/valid", data=np.array([-1, 0], "i8"))
         self._fill_valid = f.create_dataset("fill_state_intervals", data=np.int64(-1))
+        _label_datasets(f)
+        self._interval_scale, self._snapshot_scale = f["intervals/interval"], f["snapshots/snapshot"]
         f.flush()
         f.swmr_mode = True
 
@@ -163,6 +262,7 @@ class RunWriter:
                    contact_starts_wall=contact_starts_wall, rotor_work=rotor_work, n_inserted=n_inserted,
                    t_end=t_end)
         k = self._intervals["t_end"].shape[0]
+        _append(self._interval_scale, k)
         for name in _INTERVAL_ROWS:  # t_end last: it marks the row complete
             ds = self._intervals[name]
             ds.resize(k + 1, axis=0)
@@ -181,7 +281,8 @@ class RunWriter:
             ds[k:k + m] = np.asarray(rows[name])
 
     def append_snapshot(self, **row) -> None:
-        for name in _SNAPSHOT_ROWS:
+        _append(self._snapshot_scale, self._snapshots["time"].shape[0])
+        for name in _SNAPSHOT_ROWS:  # time last: it marks the row complete
             _append(self._snapshots[name], row[name])
 
     def write_checkpoint(self, arrays: dict, n_intervals: int) -> None:
@@ -260,10 +361,12 @@ def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
     w._intervals = {name: f[f"intervals/{name}"] for name in _INTERVAL_ROWS}
     w._snapshots = {name: f[f"snapshots/{name}"] for name in _SNAPSHOT_ROWS}
     w._timeseries = {name: f[f"timeseries/{name}"] for name in TIMESERIES_FIELDS}
-    for group, rows in ((w._intervals, k), (w._snapshots, s), (w._timeseries, t)):
-        for ds in group.values():
-            if ds.shape[0] > rows:
+    for group, rows in (("intervals", k), ("snapshots", s), ("timeseries", t)):
+        for ds in f[group].values():  # the rows and their index scale (absent from older files)
+            if ds.maxshape[0] is None and ds.shape[0] > rows:
                 ds.resize(rows, axis=0)
+    _label_datasets(f)
+    w._interval_scale, w._snapshot_scale = f["intervals/interval"], f["snapshots/snapshot"]
     w._ckpt = [{n: f[f"checkpoint/{g}/{n}"] for n in checkpoint_names} for g in ("a", "b")]
     w._valid = f["checkpoint/valid"]
     w._fill = {n: f[f"fill_state/{n}"] for n in checkpoint_names} if "fill_state" in f else None

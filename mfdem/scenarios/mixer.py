@@ -103,8 +103,8 @@ def check_fill(cfg: Config, geometry: MixerGeometry) -> None:
     solid = n * math.pi / 6.0 * cfg.particles.diameter**3
     if solid > RANDOM_PACKING * geometry.free_volume:
         raise InputError(
-            f"run.fill_mass = {cfg.run.fill_mass} g ({n} particles, {solid * 1e6:.2f} mL solid) cannot fit in the "
-            f"simulated free volume of {geometry.free_volume * 1e6:.2f} mL (at most "
+            f"run.charge_mass = {cfg.run.charge_mass} kg ({n} particles, {solid * 1e6:.2f} mL solid) cannot fit in "
+            f"the simulated free volume of {geometry.free_volume * 1e6:.2f} mL (at most "
             f"{RANDOM_PACKING * geometry.free_volume * 1e6:.2f} mL of particles)")
 
 

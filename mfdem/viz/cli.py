@@ -5,10 +5,12 @@ PyVista is imported only when a command runs, so ``mfdem --help`` stays fast.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
+from mfdem.calibration.cli import OUT_RULE
 from mfdem.exits import as_click
 from mfdem.engine.materials import InputError
 from mfdem.io import RunFileError
@@ -70,13 +72,17 @@ def _run_path(ctx, param, value):
                    "shaded points sized for the mean radius (much faster on large runs).")
 @click.option("--vessel-opacity", type=float, default=0.15, show_default=True, metavar="0..1",
               help="Opacity of the vessel surface (0 hides it).")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --screenshot/--movie: print one JSON object (run, screenshot, frame, movie, movie_frames, "
+                   "fps; null for what was not written) and nothing else on stdout.")
 def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screenshot, frame, movie, frames, fps,
-                 window_size, camera, azimuth, elevation, zoom, max_spheres, vessel_opacity):
+                 window_size, camera, azimuth, elevation, zoom, max_spheres, vessel_opacity, as_json):
     """Play back a run: rotor at each snapshot's logged angle, translucent vessel, coloured particles.
 
     Without --screenshot/--movie an interactive window opens (needs a display) with a snapshot slider and a
     play/pause button; the label shows the simulated time (s) and the rotor speed (rpm). With --screenshot
-    and/or --movie, frames are rendered off-screen (works on a headless machine) and no window opens.
+    and/or --movie, frames are rendered off-screen (works on a headless machine) and no window opens; these two
+    name their output files.
     """
     from mfdem.viz.scene import SceneOptions
 
@@ -92,6 +98,9 @@ def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screensho
             raise VizError("--frame picks the snapshot of --screenshot or the window; use --frames "
                            "START:STOP:STEP to select the snapshots of --movie")
         if screenshot is None and movie is None:
+            if as_json:
+                raise VizError("--json reports the files of --screenshot and --movie; give one of them (the "
+                               "window writes nothing)")
             from mfdem.viz.playback import play
 
             play(run, options, start=0 if frame is None else frame, fps=fps, window_size=window_size)
@@ -109,29 +118,42 @@ def play_command(run, color_by, log_scale, clim, cmap, sector_to_full, screensho
             if path is not None:
                 check_output(path, what)
 
+        written = {"run": str(run), "screenshot": None, "frame": None, "movie": None, "movie_frames": None,
+                   "fps": None}
         with opened_run(run) as rf:
             if screenshot is not None:
                 k = -1 if frame is None else frame
                 img = render_screenshot(rf, screenshot, frame=k, options=options, window_size=window_size)
-                click.echo(f"wrote {screenshot} ({img.shape[1]}×{img.shape[0]} px, snapshot "
-                           f"{k % rf.n_snapshots} of 0..{rf.n_snapshots - 1})")
+                written.update(screenshot=str(screenshot), frame=k % rf.n_snapshots)
+                if not as_json:
+                    click.echo(f"wrote {screenshot} ({img.shape[1]}×{img.shape[0]} px, snapshot "
+                               f"{k % rf.n_snapshots} of 0..{rf.n_snapshots - 1})")
             if movie is not None:
                 n = render_movie(rf, movie, frames=frames, fps=fps, options=options, window_size=window_size)
-                click.echo(f"wrote {movie} ({n} frames at {fps:g} fps)")
+                written.update(movie=str(movie), movie_frames=n, fps=fps)
+                if not as_json:
+                    click.echo(f"wrote {movie} ({n} frames at {fps:g} fps)")
     except _ERRORS as exc:
         raise as_click(exc) from None
+    if as_json:
+        click.echo(json.dumps(written))
 
 
 @click.command("export-vtk")
 @click.argument("run", metavar="RUN.h5", callback=_run_path)
-@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("old_outdir", metavar="[OUTDIR]", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "outdir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Output folder (made if missing). " + OUT_RULE + "  [default: vtk]")
 @click.option("--frames", default=None, metavar="START:STOP:STEP",
               help="Snapshot indices to export, Python slice syntax (e.g. '::10'). [default: all]")
 @click.option("--sector-to-full", is_flag=True,
               help="Replicate a sector run 360/sector times about the rotor axis (particles with rotated "
                    "velocity vectors, rotor, vessel).")
-def export_vtk_command(run, outdir, frames, sector_to_full):
-    """Write ParaView-ready VTK files of a run's snapshots into OUTDIR.
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (out, pvd, n_files, snapshots, times s) and nothing else on stdout.")
+def export_vtk_command(run, old_outdir, outdir, frames, sector_to_full, as_json):
+    """Write ParaView-ready VTK files of a run's snapshots into the folder --out (OUTDIR as a second argument is
+    the old spelling, accepted in this version only).
 
     Per snapshot K: particles_K.vtp (points with radius m, velocity m/s, speed m/s, angular_velocity rad/s,
     dissipated_power W, collisions per interval, mass kg, particle_id) and rotor_K.vtp (rotor at its logged
@@ -141,10 +163,23 @@ def export_vtk_command(run, outdir, frames, sector_to_full):
     """
     from mfdem.viz.vtk_export import export_vtk
 
+    if old_outdir is not None:
+        if outdir is not None:
+            raise click.UsageError("give the output folder once: --out DIR (OUTDIR as an argument is the old "
+                                   "spelling)")
+        from mfdem.config import warn_deprecated
+
+        warn_deprecated(f"export-vtk RUN.h5 {old_outdir} is now export-vtk RUN.h5 --out {old_outdir}")
+    outdir = outdir or old_outdir or Path("vtk")
     try:
-        check_output(outdir, "OUTDIR", folder=True)
+        check_output(outdir, "--out", folder=True)
         res = export_vtk(run, outdir, frames=frames, sector_to_full=sector_to_full)
     except _ERRORS as exc:
         raise as_click(exc) from None
+    if as_json:
+        n_files = len(res.particle_files) + len(res.rotor_files) + 3 + (res.vessel is not None)   # + 3 .pvd
+        click.echo(json.dumps({"out": str(outdir), "pvd": str(res.pvd), "n_files": n_files,
+                               "snapshots": res.snapshots, "times": res.times}))
+        return
     click.echo(f"wrote {len(res.snapshots)} snapshot{'s' if len(res.snapshots) != 1 else ''} "
                f"(t = {res.times[0]:g} … {res.times[-1]:g} s) to {outdir}; open {res.pvd} in ParaView")

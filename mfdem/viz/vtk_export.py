@@ -1,4 +1,4 @@
-"""ParaView-ready VTK export of a run (``mfdem export-vtk RUN.h5 OUTDIR``).
+"""ParaView-ready VTK export of a run (``mfdem export-vtk RUN.h5 --out DIR``).
 
 Written into ``OUTDIR`` (created if needed), for each exported snapshot k (zero-padded, ≥ 4 digits, the
 run's snapshot index):

@@ -88,13 +88,25 @@ def test_progress_reaches_stderr_and_changes_nothing(base, capsys):
     assert shown.displacement_at_target == r.displacement_at_target
 
 
+def test_the_settling_fill_reports_progress(compaction_case, capsys):
+    """The fill settles before the piston moves (at 300 µm that is hours): it reports too, and says when the
+    bed came to rest."""
+    from mfdem.calibration import compaction  # noqa: PLC0415
+
+    setup, cfg = compaction_case(seed=7)          # a fill not in the cache
+    compaction._settled_fill(setup, cfg, compaction.plan(setup, cfg), progress=True)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines and all(line.startswith("compaction fill, ") for line in lines)
+    assert "settled below" in lines[-1] and "simulated s" in lines[-1]
+
+
 def test_cli_writes_curve_csv_and_png(tmp_path, compaction_case):
-    prefix = tmp_path / "c"
+    outdir = tmp_path / "c"
     res = CliRunner().invoke(calibrate, [
-        "compaction", "--mass", "0.6", "--die-diameter", "0.01", "--target-force", "50", "--piston-speed", "0.1",
-        "--particle-diameter", "1e-3", "--youngs-modulus", "1e8", "--yield-ratio", "0.1",
-        "--sliding-friction", "0.3", "--wall-friction", "0.3", "--rolling-friction", "0", "--rolling-model", "none",
-        "--arch", "cpu", "--out", str(prefix), "--json"])
+        "compaction", "--powder-mass", "6e-4", "--die-diameter", "0.01", "--target-force", "50",
+        "--piston-speed", "0.1", "--particle-diameter", "1e-3", "--youngs-modulus", "1e8", "--yield-ratio", "0.1",
+        "--friction", "0.3", "--rolling-friction", "0", "--rolling-model", "none",
+        "--arch", "cpu", "--out", str(outdir), "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     for key in ("displacement_at_target", "final_porosity", "curve_csv"):
@@ -103,14 +115,15 @@ def test_cli_writes_curve_csv_and_png(tmp_path, compaction_case):
     curve = read_curve_csv(out["curve_csv"])
     assert curve.max_force >= 50.0
     assert set(curve.branch) == {"loading", "unloading"}
-    assert (tmp_path / "c.png").stat().st_size > 1000
+    assert out["curve_csv"] == str(outdir / "compaction.csv")      # --out is a folder with fixed names
+    assert (outdir / "compaction.png").stat().st_size > 1000 and (outdir / "compaction.json").exists()
 
 
 def test_bad_input_is_a_clear_error(tmp_path, compaction_case):
     setup, cfg = compaction_case(target_force=5000.0)
     with pytest.raises(InputError, match=r"target_force = 5000 N cannot be reached .* must be in \(0, "):
         simulate_compaction(setup, cfg)
-    res = CliRunner().invoke(calibrate, ["compaction", "--mass", "0.6", "--die-diameter", "0.01",
+    res = CliRunner().invoke(calibrate, ["compaction", "--powder-mass", "6e-4", "--die-diameter", "0.01",
                                          "--target-force", "5000", "--particle-diameter", "1e-3"])
     assert res.exit_code == 2 and "cannot be reached" in res.output and "Traceback" not in res.output
     with pytest.raises(InputError, match="die_diameter"):

@@ -33,7 +33,7 @@ def synthetic(tmp_path_factory, dask_client):
     angle is the mean of two drum runs with different initial lattices (less noise than one evaluation)."""
     cfg = make_config(overrides=BASE)
     twins = [{"compaction": COMPACTION}, {"drum": DRUM}, {"drum": replace(DRUM, seed=2)}]
-    jobs = [dask_client.submit(call, "mfdem.calibration.fit:synthetic_targets",
+    jobs = [dask_client.submit(call, "mfdem.calibration.fitting:synthetic_targets",
                                {"cfg": cfg, "drum_duration_factor": 1.0, **twin}, pure=False) for twin in twins]
     comp, *drums = (j.result() for j in jobs)
     path = tmp_path_factory.mktemp("targets") / "curve.csv"
@@ -84,20 +84,17 @@ def test_bad_fit_input(tmp_path, synthetic):
     assert res.exit_code == 2 and "missing column(s) displacement_m, force_n" in res.output
     res = CliRunner().invoke(calibrate, ["fit", "--angle", "30"])
     assert res.exit_code == 2 and "search space is empty" in res.output
-    res = CliRunner().invoke(calibrate, ["fit", "--angle", "30", "--param", "sliding_friction=0.1:0.5",
+    res = CliRunner().invoke(calibrate, ["fit", "--angle", "30", "--param", "friction=0.1:0.5",
                                          "--scheduler", "lsf"])
     assert res.exit_code == 2 and "scheduler" in res.output
 
 
 def test_fit_exits_1_when_evaluations_failed(tmp_path, monkeypatch):
     """A fit whose evaluations partly or wholly failed writes what it has and exits 1 (README, exit codes)."""
-    import importlib  # noqa: PLC0415
-
+    from mfdem.calibration import fitting as fit_module  # noqa: PLC0415
     from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
 
-    fit_module = importlib.import_module("mfdem.calibration.fit")   # the package's ``fit`` is the function
-
-    def evaluate(values, base_config_toml, compaction=None, drum=None, limit=0.3):
+    def evaluate(values, base_config_toml, compaction=None, drum=None, progress=False, limit=0.3):
         if values["friction_particle"] > limit:
             raise CalibrationError("the drum did not reach a steady flow")
         return {"values": values, "drum": {"flowing_angle_deg": 25.0 + 30.0 * values["friction_particle"]}}
@@ -112,3 +109,33 @@ def test_fit_exits_1_when_evaluations_failed(tmp_path, monkeypatch):
     monkeypatch.setattr(fit_module, "evaluate_point", lambda **kw: evaluate(**kw, limit=-1.0))
     res = CliRunner().invoke(calibrate, [*args, "--out", str(tmp_path / "none")])
     assert res.exit_code == 1 and "every evaluation failed" in res.output
+
+
+def test_fit_and_task_progress_name_each_result(tmp_path, monkeypatch, capsys):
+    """Fit and sweep show a bar (here, in a log: lines) over their evaluations, with a line per result and per
+    failure; the task functions are told to report too."""
+    from mfdem.calibration import SearchSpace, Targets, fit, parse_parameter  # noqa: PLC0415
+    from mfdem.calibration import fitting as fit_module  # noqa: PLC0415
+    from mfdem.calibration.sweep import ClusterSpec, Task, run_tasks  # noqa: PLC0415
+
+    told = []
+
+    def evaluate(values, base_config_toml, compaction=None, drum=None, progress=False):
+        told.append(progress)
+        return {"values": values, "drum": {"flowing_angle_deg": 25.0 + 30.0 * values["friction_particle"]}}
+
+    monkeypatch.setattr(fit_module, "evaluate_point", evaluate)
+    fit(Targets(flowing_angle_deg=30.0), SearchSpace([parse_parameter("friction_particle=0.05:0.5")]), budget=3,
+        batch=3, outdir=tmp_path / "fit", spec=ClusterSpec("inline"), progress=True)
+    err = capsys.readouterr().err.splitlines()
+    assert told == [True] * 3
+    assert sum(line.startswith("[") and ": objective " in line for line in err) == 3
+    assert any(line.startswith("fit: evaluation 3 of 3 (100.0 %)") for line in err)
+
+    tasks = [Task("good", "json:dumps", {"obj": [1]}), Task("bad", "json:loads", {"s": "{"})]
+    run_tasks(tasks, tmp_path / "tasks", progress="two tasks")
+    err = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("bad: FAILED: JSONDecodeError") for line in err)
+    assert any(line.startswith("two tasks: task 2 of 2 (100.0 %)") for line in err)
+    run_tasks(tasks, tmp_path / "tasks", progress="two tasks")      # "good" is done: the bar starts at 1
+    assert any(line.startswith("two tasks: task 2 of 2") for line in capsys.readouterr().err.splitlines())

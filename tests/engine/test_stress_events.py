@@ -4,9 +4,7 @@ re-impact, none for resting or only sliding contacts; geometric contact starts c
 import math
 
 import numpy as np
-import pytest
 
-from mfdem.calibration.common import settle
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import EVENT_SPEED, Domain, Simulation
 from mfdem.engine.walls import PlaneWall

@@ -52,7 +52,7 @@ def test_a_gap_of_fewer_than_three_diameters_warns_and_a_gap_narrower_than_one_i
         warnings.simplefilter("error")
         assert mixer.check_resolution(wide, mixer.build_geometry(wide)) == []
 
-    coarse = small_config(particles={"diameter": 1.2e-3}, run={"fill_mass": 0.5})
+    coarse = small_config(particles={"diameter": 1.2e-3}, run={"charge_mass": 5e-4})
     out = tmp_path / "coarse.h5"
     with pytest.raises(InputError, match=r"particles.diameter = 0.0012 m: the blade-tip gap of 1 mm holds 0.83 "
                                          r"particle diameters; must be ≥ 1\. Use smaller"):

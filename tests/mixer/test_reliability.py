@@ -58,7 +58,7 @@ def test_the_command_line_reports_a_write_error_with_exit_1(tmp_path, monkeypatc
 
 def test_a_fill_that_cannot_be_inserted_stops_with_the_number_that_fit(tmp_path):
     # one inlet one particle layer thick (434 sites) and two batches: 1 g (1,543 particles) cannot get in
-    cfg = small_config(run={"fill_mass": 1.0, "fill_time": 0.0005, "duration": 0.002},
+    cfg = small_config(run={"charge_mass": 1e-3, "fill_time": 0.0005, "duration": 0.002},
                        inlets={"count": 1, "inner_radius": 0.029, "outer_radius": 0.030, "insert_interval": 0.0005})
     path = tmp_path / "jam.h5"
     job = MixerRun.create(cfg, path)

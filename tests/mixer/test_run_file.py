@@ -116,7 +116,7 @@ def test_bad_input_is_refused_before_anything_is_written(tmp_path):
     cfg.write_text("[rotor]\nrpm = 1000\n")
     assert "unknown section [rotor]" in _run_cli(tmp_path, "--config", str(cfg))
     assert "run.rpm = -5.0" in _run_cli(tmp_path, "--rpm", "-5")
-    assert "cannot fit" in _run_cli(tmp_path, "--fill-mass", "500")
+    assert "cannot fit" in _run_cli(tmp_path, "--charge-mass", "0.5")
     garbage = tmp_path / "rotor.stl"
     garbage.write_bytes(os.urandom(300))
     vessel = tmp_path / "vessel.stl"

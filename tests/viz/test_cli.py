@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import imageio.v3 as iio
 import pytest
 from click.testing import CliRunner
 
+from mfdem.config import DeprecatedSetting
 from mfdem.viz.cli import export_vtk_command, play_command
 
 SMALL = ["--window-size", "320", "240"]
@@ -26,7 +29,8 @@ def test_help_documents_every_option_with_units(runner):
     for unit in ("m/s", "(W", "pixels", "degrees", "per second"):
         assert unit in text, unit
     text = " ".join(runner.invoke(export_vtk_command, ["--help"]).output.split())
-    for word in ("--frames", "--sector-to-full", "radius m", "velocity m/s", "dissipated_power W", "run.pvd"):
+    for word in ("--out DIR", "--frames", "--sector-to-full", "radius m", "velocity m/s", "dissipated_power W",
+                 "run.pvd", "--json"):
         assert word in text, word
 
 
@@ -51,11 +55,36 @@ def test_screenshot_and_movie_of_a_sector_run(runner, sector_run, tmp_path):
 
 
 def test_export_vtk(runner, small_run, tmp_path):
-    res = runner.invoke(export_vtk_command, [str(small_run), str(tmp_path / "vtk"), "--frames", "1:"])
+    res = runner.invoke(export_vtk_command, [str(small_run), "--out", str(tmp_path / "vtk"), "--frames", "1:"])
     assert res.exit_code == 0, res.output
     assert "wrote 3 snapshots" in res.output and "run.pvd" in res.output
     assert sorted(p.name for p in (tmp_path / "vtk").glob("particles_*.vtp")) == [
         "particles_0001.vtp", "particles_0002.vtp", "particles_0003.vtp"]
+
+
+def test_export_vtk_json_and_the_old_folder_argument(runner, small_run, tmp_path):
+    res = runner.invoke(export_vtk_command, [str(small_run), "--out", str(tmp_path / "vtk"), "--frames", "::2",
+                                             "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    files = sorted(p.name for p in (tmp_path / "vtk").iterdir())
+    assert out == {"out": str(tmp_path / "vtk"), "pvd": str(tmp_path / "vtk" / "run.pvd"), "n_files": len(files),
+                   "snapshots": [0, 2], "times": pytest.approx([0.01, 0.03])}
+    assert len(files) == 2 * 2 + 1 + 3          # particles and rotor per snapshot, vessel, three .pvd
+    with pytest.warns(DeprecatedSetting, match="export-vtk RUN.h5 .*old is now export-vtk RUN.h5 --out .*old"):
+        res = runner.invoke(export_vtk_command, [str(small_run), str(tmp_path / "old"), "--frames", "1"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "old" / "run.pvd").exists()
+
+
+def test_play_json_names_the_files_written(runner, sector_run, tmp_path):
+    res = runner.invoke(play_command, [str(sector_run), "--screenshot", str(tmp_path / "a.png"), "--frame", "1",
+                                       "--movie", str(tmp_path / "a.gif"), "--frames", "0:2", "--fps", "4",
+                                       "--max-spheres", "100", "--json", *SMALL])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == {"run": str(sector_run), "screenshot": str(tmp_path / "a.png"), "frame": 1,
+                                      "movie": str(tmp_path / "a.gif"), "movie_frames": 2, "fps": 4.0}
+    assert (tmp_path / "a.png").exists() and (tmp_path / "a.gif").exists()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -86,9 +115,9 @@ def test_unknown_colour_field_is_a_usage_error(runner, small_run):
 
 
 def test_export_errors(runner, empty_run, tmp_path):
-    res = runner.invoke(export_vtk_command, [str(empty_run), str(tmp_path / "vtk")])
+    res = runner.invoke(export_vtk_command, [str(empty_run), "--out", str(tmp_path / "vtk")])
     assert res.exit_code == 2 and "no snapshots" in res.output
-    res = runner.invoke(export_vtk_command, [str(tmp_path / "nope.h5"), str(tmp_path / "vtk")])
+    res = runner.invoke(export_vtk_command, [str(tmp_path / "nope.h5"), "--out", str(tmp_path / "vtk"), "--json"])
     assert res.exit_code == 2 and "no such file" in res.output
 
 

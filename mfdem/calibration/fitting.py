@@ -51,8 +51,9 @@ from mfdem.calibration.common import CalibrationError, atomic_write_json, atomic
 from mfdem.calibration.compaction import (CompactionSetup, MeasuredCurve, curve_features, simulate_compaction)
 from mfdem.calibration.drum import DrumSetup, simulate_drum
 from mfdem.calibration.sweep import ClusterSpec, Task, dask_client, run_tasks
-from mfdem.config import Config, make_config, read_text
+from mfdem.config import Config, make_config, read_text, warn_deprecated
 from mfdem.engine.materials import InputError
+from mfdem.progress import Progress
 
 # name: (config keys it sets, log scale by default, allowed range (lo, hi, lo_open), unit)
 PARAMETERS = {
@@ -61,13 +62,22 @@ PARAMETERS = {
     "yield_pressure": ((("particles", "yield_pressure"),), True, (0.0, None, True), "Pa"),
     "friction_particle": ((("contact", "friction_particle"),), False, (0.0, None, False), "-"),
     "friction_wall": ((("contact", "friction_wall"),), False, (0.0, None, False), "-"),
-    "sliding_friction": ((("contact", "friction_particle"), ("contact", "friction_wall")), False,
-                         (0.0, None, False), "-"),
+    "friction": ((("contact", "friction_particle"), ("contact", "friction_wall")), False, (0.0, None, False), "-"),
     "rolling_friction_particle": ((("contact", "rolling_friction_particle"),), False, (0.0, None, False), "-"),
     "rolling_friction_wall": ((("contact", "rolling_friction_wall"),), False, (0.0, None, False), "-"),
     "rolling_friction": ((("contact", "rolling_friction_particle"), ("contact", "rolling_friction_wall")), False,
                          (0.0, None, False), "-"),
 }
+# Old parameter names, accepted (with a warning, same meaning) in this version only: old -> new
+OLD_PARAMETERS = {"sliding_friction": "friction"}
+
+
+def parameter_spec(name: str) -> tuple:
+    """``PARAMETERS[name]``, also for an old name; an unknown name is an InputError listing the allowed ones."""
+    spec = PARAMETERS.get(OLD_PARAMETERS.get(name, name))
+    if spec is None:
+        raise InputError(f"unknown parameter {name!r}; allowed: {', '.join(PARAMETERS)}")
+    return spec
 
 
 @dataclass
@@ -78,9 +88,13 @@ class Parameter:
     log: bool = None
 
     def __post_init__(self):
-        if self.name not in PARAMETERS:
-            raise InputError(f"search space: unknown parameter {self.name!r}; allowed: {', '.join(PARAMETERS)}")
-        keys, log_default, (a, b, a_open), unit = PARAMETERS[self.name]
+        try:
+            keys, log_default, (a, b, a_open), unit = parameter_spec(self.name)
+        except InputError as exc:
+            raise InputError(f"search space: {exc}") from None
+        if self.name in OLD_PARAMETERS:   # kept as given: the evaluation files of a fit are named by it
+            warn_deprecated(f"fit parameter {self.name} is now {OLD_PARAMETERS[self.name]} (the same: "
+                            "contact.friction_particle and contact.friction_wall together)")
         if self.log is None:
             self.log = log_default
         for label, v in (("lower", self.lo), ("upper", self.hi)):
@@ -135,10 +149,10 @@ class SearchSpace:
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise InputError(f"search space: each parameter once (got {', '.join(names)})")
-        keys = [k for p in self.parameters for k in PARAMETERS[p.name][0]]
+        keys = [k for p in self.parameters for k in parameter_spec(p.name)[0]]
         if len(set(keys)) != len(keys):
-            raise InputError(f"search space: {', '.join(names)} set the same config key twice (e.g. sliding_friction "
-                             "already sets friction_particle and friction_wall)")
+            raise InputError(f"search space: {', '.join(names)} set the same config key twice (e.g. friction already "
+                             "sets friction_particle and friction_wall)")
         if {"yield_ratio", "yield_pressure"} <= set(names):
             raise InputError("search space: fit yield_ratio or yield_pressure, not both")
 
@@ -202,21 +216,23 @@ class Targets:
 # ------------------------------------------------------------------------------------------ one evaluation
 
 
-def evaluate_point(values: dict, base_config_toml: str, compaction: dict = None, drum: dict = None) -> dict:
+def evaluate_point(values: dict, base_config_toml: str, compaction: dict = None, drum: dict = None,
+                   progress: bool = False) -> dict:
     """Run the twins for one parameter set (``values``: {parameter name: value}); the task function of a fit.
-    ``compaction``/``drum``: setup fields (None: that twin is not needed). Returns the responses."""
+    ``compaction``/``drum``: setup fields (None: that twin is not needed). ``progress``: the twins report
+    where they run. Returns the responses."""
     cfg = with_overrides(make_config(toml_text=base_config_toml, origin="fit base config"), overrides_for(values))
     out = {"values": values}
     if compaction is not None:
         setup = CompactionSetup(**{k: v for k, v in compaction.items() if k not in ("load_levels", "unload_levels")})
-        r = simulate_compaction(setup, cfg)
+        r = simulate_compaction(setup, cfg, progress=progress)
         feats = curve_features(r.displacement, r.force, r.branch, setup.target_force,
                                load_levels=compaction.get("load_levels"), unload_levels=compaction.get("unload_levels"))
         out["compaction"] = {**r.summary(), "load": feats["load"].tolist(), "unload": feats["unload"].tolist()}
         out["compaction"].pop("setup", None)
         out["compaction"].pop("material", None)
     if drum is not None:
-        r = simulate_drum(DrumSetup(**drum), cfg)
+        r = simulate_drum(DrumSetup(**drum), cfg, progress=progress)
         out["drum"] = {k: v for k, v in r.summary().items() if k not in ("setup", "material")}
     return out
 
@@ -225,9 +241,7 @@ def overrides_for(values: dict) -> dict:
     """Config overrides ``{section: {key: value}}`` for parameter values ``{name: value}``."""
     out: dict = {}
     for name, v in values.items():
-        if name not in PARAMETERS:
-            raise InputError(f"unknown parameter {name!r}; allowed: {', '.join(PARAMETERS)}")
-        for section, key in PARAMETERS[name][0]:
+        for section, key in parameter_spec(name)[0]:
             out.setdefault(section, {})[key] = float(v)
     if "yield_pressure" in values:
         out.setdefault("particles", {})["yield_ratio"] = 0.0
@@ -459,11 +473,13 @@ def point_name(values: dict) -> str:
 
 def fit(targets: Targets, space: SearchSpace, *, cfg: Config = None, compaction: CompactionSetup = None,
         drum: DrumSetup = None, budget: int = 20, batch: int = 4, seed: int = 1, outdir="fit",
-        spec: ClusterSpec = None, client=None, progress=None) -> FitResult:
+        spec: ClusterSpec = None, client=None, progress: bool = False, on_evaluation=None) -> FitResult:
     """Find the parameters of ``space`` that best reproduce ``targets`` within ``budget`` evaluations, run in
     batches of ``batch`` on ``spec`` (or an open Dask ``client``; default inline). Writes
     ``<outdir>/best.toml`` (a full run config), ``<outdir>/report.csv`` / ``report.json`` (every evaluation)
-    and one result file per evaluation in ``<outdir>/evaluations/`` (module docstring)."""
+    and one result file per evaluation in ``<outdir>/evaluations/`` (module docstring). ``progress``: a bar
+    over the evaluations with a line per result here, and each twin's own progress where it runs;
+    ``on_evaluation(entry)`` is called with each evaluation's report entry."""
     cfg = base_config(cfg)
     budget = int(budget)
     batch = int(batch)
@@ -502,9 +518,10 @@ def fit(targets: Targets, space: SearchSpace, *, cfg: Config = None, compaction:
         tasks = []
         for u in points:
             values = space.from_unit(u)
-            tasks.append(Task(point_name(values), "mfdem.calibration.fit:evaluate_point",
+            tasks.append(Task(point_name(values), "mfdem.calibration.fitting:evaluate_point",
                               {"values": values, "base_config_toml": base_toml, "compaction": comp_dict,
-                               "drum": drum_dict}, arch=cfg.run.arch, precision=cfg.run.precision))
+                               "drum": drum_dict, "progress": progress},
+                              arch=cfg.run.arch, precision=cfg.run.precision))
         recs = run_tasks(tasks, evaldir, client=client, threads=threads)
         for u, t in zip(points, tasks):
             rec = recs[t.name]
@@ -519,20 +536,25 @@ def fit(targets: Targets, space: SearchSpace, *, cfg: Config = None, compaction:
                 entry.update(objective=math.inf, error=rec.get("error", "failed"))
                 opt.tell(u, None)
             evaluations.append(entry)
-            if progress:
-                progress(entry)
+            vals = ", ".join(f"{k}={v:.4g}" for k, v in entry["values"].items())
+            bar.write(f"[{entry['index'] + 1}] {vals}: objective {entry['objective']:.4g}"
+                      f"{' (from file)' if entry['skipped'] else ''}")
+            bar.update_to(len(evaluations))
+            if on_evaluation:
+                on_evaluation(entry)
 
     def loop():
         while len(opt.U) < budget:
             n = min(batch, budget - len(opt.U))
             execute(opt.ask(n))
 
-    if client is None and spec is not None and spec.scheduler != "inline":
-        with dask_client(spec) as c:
-            client = c
+    with Progress(budget, desc="fit", unit="evaluation", enabled=progress) as bar:
+        if client is None and spec is not None and spec.scheduler != "inline":
+            with dask_client(spec.for_run(outdir, batch)) as c:   # SLURM: a job per batch evaluation, logs in outdir
+                client = c
+                loop()
+        else:
             loop()
-    else:
-        loop()
 
     done = [e for e in evaluations if math.isfinite(e["objective"])]
     if not done:

@@ -1,6 +1,6 @@
 """Make the example's synthetic "measured" targets with mfdem itself, from a known parameter set.
 
-    python calibration/make_synthetic_targets.py [--plots]   # writes the files next to this script
+    python scripts/make_synthetic_targets.py [--plots]   # rewrites mfdem/data/calibration/ of this checkout
 
 No measured data comes with the paper, so the example fit (example_fit.toml) reproduces numbers that the twins
 produced from the parameters in synthetic_truth.toml (yield ratio 0.1, particle-particle friction 0.1): a fit
@@ -12,9 +12,9 @@ that works recovers them. Outputs (small text files, committed):
   density, the known parameters and the twin set-ups used;
 * with ``--plots``: synthetic_drum.png, synthetic_compaction.png — pictures of the two runs.
 
-The set-up is a scaled-down demonstration (2 mm particles, a 20 mm die, a 40 mm drum slice turning at 12 rad/s)
+The set-up is a scaled-down demonstration (2 mm particles, a 20 mm die, a 40 mm drum slice at 114.6 rpm = 12 rad/s)
 that runs in about a minute per evaluation on two cores; for real measurements use the GranuDrum geometry and
-your die (calibration/README.md).
+your die (docs/calibration.md).
 """
 
 import json
@@ -22,13 +22,13 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "mfdem" / "data" / "calibration"
 KNOWN = {"yield_ratio": 0.1, "friction_particle": 0.1}
 
 
 def main(outdir: Path = HERE, plots: bool = False) -> None:
     from mfdem.calibration import CompactionSetup, DrumSetup  # noqa: PLC0415
-    from mfdem.calibration.fit import load_fit_file, synthetic_targets  # noqa: PLC0415
+    from mfdem.calibration.fitting import load_fit_file, synthetic_targets  # noqa: PLC0415
     from mfdem.calibration.common import setup_from_dict  # noqa: PLC0415
     from mfdem.config import load_config  # noqa: PLC0415
     from mfdem.engine import backend  # noqa: PLC0415
@@ -45,7 +45,7 @@ def main(outdir: Path = HERE, plots: bool = False) -> None:
     t2 = synthetic_targets(cfg, drum=replace(drum, seed=drum.seed + 1), drum_duration_factor=1.0)
     angle = 0.5 * (t["flowing_angle_deg"] + t2["flowing_angle_deg"])
     r = t["compaction"]
-    header = ["SYNTHETIC data made by mfdem (calibration/make_synthetic_targets.py), not a measurement",
+    header = ["SYNTHETIC data made by mfdem (scripts/make_synthetic_targets.py), not a measurement",
               "known parameters: " + ", ".join(f"{k} = {v}" for k, v in KNOWN.items())
               + "; all other settings in synthetic_truth.toml",
               f"compaction set-up: {json.dumps(asdict(comp))}",
@@ -55,7 +55,7 @@ def main(outdir: Path = HERE, plots: bool = False) -> None:
         r.plot(outdir / "synthetic_compaction.png", title="synthetic compaction curve (yield ratio 0.1)")
         t["drum"].plot(outdir / "synthetic_drum.png")
     data = {"synthetic": True,
-            "note": "made by mfdem from known parameters; replace with your measurements (calibration/README.md)",
+            "note": "made by mfdem from known parameters; replace with your measurements (docs/calibration.md)",
             "known_parameters": KNOWN, "flowing_angle_deg": angle,
             "flowing_angle_runs_deg": [t["flowing_angle_deg"], t2["flowing_angle_deg"]],
             "cohesive_index": t["drum"].cohesive_index, "bulk_density_kg_m3": t["bulk_density"],
