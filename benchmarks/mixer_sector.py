@@ -37,7 +37,7 @@ from stages import array_bytes, describe, pair_cost_by_law, stage_breakdown
 
 from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
-from mfdem.scenarios import mixer
+from mfdem.mixer import scenario as mixer
 
 
 def annular_bed(cfg, geometry, n: int, rng) -> np.ndarray:

@@ -35,10 +35,10 @@ import numpy as np
 from mfdem.analysis import AnalysisError, analyze_run
 from mfdem.analysis.fit import fit_power_law
 from mfdem.config import make_config, read_text
-from mfdem.engine.materials import InputError
 from mfdem.exits import as_click
 from mfdem.io import RunFileError, open_run
-from mfdem.runner import MixerRun, RunStopped, config_from_fill
+from mfdem.mixer.runner import MixerRun, RunStopped, config_from_fill
+from mfdem.validation import InputError
 
 PAPER_SI_CG = {1000: 0.006, 2500: 0.033, 5000: 0.123}   # J/kg, paper Results 2.3
 PAPER_FIT = (1.41e-8, 1.88)                              # SI_CG ≈ 1.41e-8 n^1.88 J/kg, fit to those three

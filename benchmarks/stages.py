@@ -9,7 +9,7 @@ import time
 import numpy as np
 import taichi as ti
 
-from mfdem.engine.contact import law, rolling
+from mfdem.engine.contact import registry
 from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift
 from mfdem.engine.neighbor_list import TOUCHING
@@ -71,8 +71,10 @@ def pair_cost_by_law(sim, repeats: int = 10) -> dict:
     nl, n = sim.neighbors, sim.n
     touching = int(np.count_nonzero(nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING))
     out = {}
-    for normal_name, normal in law.NORMAL_MODELS.items():
-        for rolling_name, rolling_model in (("epsd", rolling.MODELS["epsd"]), ("none", rolling.MODELS["none"])):
+    for normal_name in registry.names("normal"):
+        normal = registry.model_id("normal", normal_name)
+        for rolling_name in ("epsd", "none"):
+            rolling_model = registry.model_id("rolling", rolling_name)
             t = _seconds_per_call(lambda: pair_forces(normal, rolling_model, sim.state, nl, nl.current,
                                                       sim.pair_par, sim.space, n, sim.dt), repeats)
             out[f"{normal_name}+{rolling_name}"] = t * 1e9 / max(touching, 1)

@@ -1,7 +1,7 @@
 """Restitution error against time steps per contact, Thornton–Ning at the rotor tip speed.
 
 The mixer's time step gives ``run.steps_per_contact`` steps per elastic (Hertz) contact at the tip speed, for
-the stiffer of the particle–particle and particle–wall pairs (scenarios/mixer.time_step). A plastic
+the stiffer of the particle–particle and particle–wall pairs (mixer/scenario.time_step). A plastic
 Thornton–Ning contact lasts longer than the Hertz one, so that rule may be stricter than the restitution
 needs. This script simulates normal impacts of the configured particle at the tip speed (and at a tenth of
 it) on an equal sphere and on the wall, with Δt = t_Hertz / k for a range of k, and prints e(k), its error
@@ -17,7 +17,7 @@ import math
 import click
 
 from mfdem.config import make_config
-from mfdem.scenarios import mixer
+from mfdem.mixer import scenario as mixer
 from mfdem.scenarios.impact import simulate_impact
 
 STEPS = (5, 6, 8, 10, 12, 15, 18, 20, 25, 30)

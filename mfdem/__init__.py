@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 #   result = mfdem.analyze_run("run.h5"); mfdem.export_vtk("run.h5", "vtk/")
 _ENTRY_POINTS = {
     "make_config": "mfdem.config", "load_config": "mfdem.config", "Config": "mfdem.config",
-    "MixerRun": "mfdem.runner",
+    "MixerRun": "mfdem.mixer.runner", "rpm_sweep": "mfdem.mixer.sweep", "ClusterSpec": "mfdem.tasks",
     "open_run": "mfdem.io.runlog",
     "analyze_run": "mfdem.analysis.analyze", "analyze_runs": "mfdem.analysis.analyze",
     "export_vtk": "mfdem.viz.vtk_export",

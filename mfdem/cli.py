@@ -9,8 +9,11 @@ import click
 
 from mfdem import __version__
 from mfdem.analysis.cli import analyze
-from mfdem.calibration.cli import OUT_RULE, calibrate, sweep
+from mfdem.calibration.cli import calibrate
+from mfdem.cli_common import OUT_RULE
+from mfdem.engine.contact import registry
 from mfdem.exits import Commands, Failure, as_click
+from mfdem.mixer.cli import sweep
 from mfdem.viz.cli import export_vtk_command, play_command
 
 
@@ -38,6 +41,31 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:  #
     return f"warning: {message}\n"
 
 
+def _law_coefficient_options(command):
+    """A ``--<name>`` option for every coefficient a registered normal law takes from the user."""
+    for c in reversed(registry.user_coefficients("normal")):
+        laws = ", ".join(m.NAME for m in registry.NORMAL if c in m.COEFFICIENTS)
+        command = click.option(f"--{c.name.replace('_', '-')}", c.name, type=float, default=None,
+                               help=f"{c.doc[0].upper()}{c.doc[1:]}, {c.unit} ({laws}) [the config's "
+                                    f"contact.{c.name}_wall or _particle, by --target].")(command)
+    return command
+
+
+def _impact_coefficients(cfg, normal_model: str, target: str, given: dict) -> dict:
+    """The normal law's own coefficients for the impact: the options given, else the config's for the target."""
+    from mfdem.validation import InputError  # noqa: PLC0415
+
+    law = registry.model("normal", normal_model)
+    own = [c.name for c in law.COEFFICIENTS if not c.derived]
+    stray = [name for name, v in given.items() if v is not None and name not in own]
+    if stray:
+        raise InputError(f"--{stray[0].replace('_', '-')}: not a coefficient of --normal-model {normal_model}"
+                         + (f" (it takes {', '.join('--' + n.replace('_', '-') for n in own)})" if own else ""))
+    side = "wall" if target == "wall" else "particle"
+    return {name: getattr(cfg.contact, f"{name}_{side}") if given.get(name) is None else given[name]
+            for name in own}
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Run config (TOML) whose particle, wall and friction the impact uses [the default run's].")
@@ -51,8 +79,10 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:  #
               help="contact_radius: a_y = ratio R (LIGGGHTS); overlap: delta_y = ratio R* [the config's].")
 @click.option("--yield-pressure", type=float, default=None,
               help="Thornton-Ning limiting contact pressure p_y, Pa [the config's yield].")
-@click.option("--normal-model", type=click.Choice(["thornton_ning", "hertz"]), default=None,
-              help="Normal contact law [thornton_ning when a yield is set, else hertz].")
+@click.option("--normal-model", type=click.Choice(registry.names("normal")), default=None,
+              help="Normal contact law (engine/contact/registry.py) [the config's contact.normal_model; auto: "
+                   "thornton_ning when a yield is set, else hertz].")
+@_law_coefficient_options
 @click.option("--velocity", type=float, required=True,
               help="Impact speed, m/s (for --target sphere: relative approach speed).")
 @click.option("--angle", type=float, default=0.0, show_default=True, help="Impact angle from the normal, degrees.")
@@ -69,7 +99,7 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:  #
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (SI units).")
 def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ratio, yield_ratio_definition,
            yield_pressure, normal_model, velocity, angle, target, friction, wall_youngs_modulus, wall_poisson_ratio,
-           steps_per_contact, as_json):
+           steps_per_contact, as_json, **law_coefficients):
     """Simulate one sphere-wall or sphere-sphere collision with the full engine and print the outcome.
 
     Without material options it uses the particle, the wall (steel) and the friction of the default run (or
@@ -79,18 +109,19 @@ def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ra
     --yield-ratio 0.0103 --velocity 10
     """
     from mfdem.config import load_config, make_config  # noqa: PLC0415 - keeps `mfdem --help` fast
-    from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.scenarios.impact import simulate_impact  # noqa: PLC0415
+    from mfdem.validation import InputError  # noqa: PLC0415
 
-    if yield_ratio is not None and yield_pressure is not None:
-        raise click.UsageError("give --yield-ratio or --yield-pressure, not both")
     try:
         cfg = load_config(config_file) if config_file else make_config()
         p = cfg.particles
         if yield_ratio is None and yield_pressure is None:   # the config's yield, spelt as it spells it
             yield_ratio, yield_pressure = p.yield_ratio or None, p.yield_pressure or None
+        if normal_model is None and cfg.contact.normal_model != "auto":
+            normal_model = cfg.contact.normal_model
         if normal_model is None:
             normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
+        coefficients = _impact_coefficients(cfg, normal_model, target, law_coefficients)
         if friction is None:
             friction = cfg.contact.friction_wall if target == "wall" else cfg.contact.friction_particle
         r = simulate_impact(
@@ -102,7 +133,7 @@ def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ra
             yield_ratio_definition=yield_ratio_definition or p.yield_ratio_definition,
             wall_youngs_modulus=cfg.wall.youngs_modulus if wall_youngs_modulus is None else wall_youngs_modulus,
             wall_poisson_ratio=cfg.wall.poisson_ratio if wall_poisson_ratio is None else wall_poisson_ratio,
-            steps_per_contact=steps_per_contact)
+            steps_per_contact=steps_per_contact, coefficients=coefficients)
     except InputError as exc:
         _fail(exc)
     d = r.to_dict()
@@ -121,10 +152,12 @@ def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ra
         click.echo(f"the contact had not ended after {r.steps} steps; raise --steps-per-contact or check the "
                    "parameters")
         return
-    rows = [("normal restitution", f"{r.restitution:.6f}", f"(Thornton 1997: {r.restitution_theory:.6f})"),
+    theory_note = "Thornton 1997" if r.normal_model in ("thornton_ning", "hertz") else f"{r.normal_model} theory"
+    elastic = "(elastic)" if r.normal_model == "hertz" else f"(no yield point in {r.normal_model})"
+    rows = [("normal restitution", f"{r.restitution:.6f}", f"({theory_note}: {r.restitution_theory:.6f})"),
             ("tangential restitution", f"{r.tangential_restitution:.6f}", ""),
             ("yield velocity", f"{r.yield_velocity:.4g} m/s", f"(impact at {velocity / r.yield_velocity:.3g} V_y)"
-             if math.isfinite(r.yield_velocity) else "(elastic)"),
+             if math.isfinite(r.yield_velocity) else elastic),
             ("max overlap", f"{r.max_overlap:.4g} m", f"({r.max_overlap_ratio:.3g} R)"),
             ("max normal force", f"{r.max_force:.4g} N", ""),
             ("contact time", f"{r.contact_time:.4g} s", f"({r.contact_time / r.hertz_contact_time:.3f} × Hertz)"),
@@ -197,9 +230,9 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
     mfdem run --from-fill n10000.h5 --rpm 5000 --out n5000.h5
     """
     from mfdem.config import load_config, make_config, mass_option, read_text  # noqa: PLC0415 - fast --help
-    from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.io import RunFileError  # noqa: PLC0415
-    from mfdem.runner import MixerRun, RunStopped, config_from_fill  # noqa: PLC0415
+    from mfdem.mixer.runner import MixerRun, RunStopped, config_from_fill  # noqa: PLC0415
+    from mfdem.validation import InputError  # noqa: PLC0415
 
     t0 = time.perf_counter()   # wall_time of --json: the whole command, set-up and kernel compiles included
     try:
@@ -271,7 +304,8 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
 def repair(run_file, as_json):
     """Clear the 'open for writing' flags a killed run leaves in RUN_FILE, so any HDF5 tool opens it, then read
     every dataset once: a truncated or damaged file is reported, naming what is lost."""
-    from mfdem.io import RunFileError, open_run, repair as repair_file  # noqa: PLC0415
+    from mfdem.io import RunFileError, open_run  # noqa: PLC0415
+    from mfdem.io import repair as repair_file
 
     try:
         changed = repair_file(run_file)
@@ -294,9 +328,9 @@ def examples(outdir, overwrite, as_json):
     """Copy the shipped examples into OUTDIR [mfdem_examples]: calibration/ (example fit set-up, synthetic
     targets, base config; run with `mfdem calibrate fit --setup OUTDIR/calibration/example_fit.toml`) and
     geometries/ (the default mixer meshes as STL, metres)."""
-    from mfdem.engine.materials import InputError  # noqa: PLC0415
     from mfdem.examples import copy_examples  # noqa: PLC0415
     from mfdem.io.paths import check_output  # noqa: PLC0415
+    from mfdem.validation import InputError  # noqa: PLC0415
 
     try:
         check_output(outdir, "OUTDIR", folder=True)

@@ -20,14 +20,9 @@ from decimal import Decimal
 
 import tomli_w
 
-from mfdem.engine.materials import InputError
-
-
-def setting(default, unit: str = "", lo=None, hi=None, *, lo_open=False, hi_open=False, choices=None, doc: str = ""):
-    """A config field with its unit, allowed range or choices, and a one-line meaning."""
-    return field(default=default, metadata=dict(unit=unit, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open,
-                                                choices=choices, doc=doc))
-
+from mfdem.engine.contact import registry
+from mfdem.geometry.nobilta import NobiltaParams
+from mfdem.validation import InputError, check_setting, setting
 
 MAX_DIAMETER = 0.05   # m: larger than any lab mixer's gaps; keeps the particle count and volume finite
 
@@ -93,7 +88,7 @@ class WallSettings:
 
 
 @dataclass
-class ContactSettings:
+class _ContactLaws:
     friction_particle: float = setting(0.5, "-", 0, None,
                                        doc="sliding (dynamic) friction particle-particle (estimate)")
     friction_wall: float = setting(0.3, "-", 0, None, doc="sliding (dynamic) friction particle-wall (estimate)")
@@ -107,25 +102,39 @@ class ContactSettings:
     stress_event_speed: float = setting(0.01, "m/s", 0, None,
                                         doc="approach speed from which a loading onset is a stress event "
                                             "(docs/hdf5.md)")
+    normal_model: str = setting("auto", choices=("auto", *registry.names("normal")),
+                                doc="normal contact law (engine/contact/registry.py); auto: thornton_ning when the "
+                                    "particle yields, else hertz")
+
+
+def _law_settings() -> list:
+    """``<coefficient>_particle`` and ``<coefficient>_wall`` for every coefficient a registered normal law
+    takes from the user (registry.py), with the coefficient's unit, range and meaning."""
+    out = []
+    for c in registry.user_coefficients("normal"):
+        for side, pair in (("particle", "particle-particle"), ("wall", "particle-wall")):
+            out.append((f"{c.name}_{side}", float,
+                        setting(c.default, c.unit, c.lo, c.hi, lo_open=c.lo_open, hi_open=c.hi_open,
+                                doc=f"{c.doc}, {pair}")))
+    return out
+
+
+ContactSettings = dataclasses.make_dataclass("ContactSettings", _law_settings(), bases=(_ContactLaws,))
+ContactSettings.__module__ = __name__       # found by pickle (a config travels to sweep workers)
 
 
 @dataclass
-class GeometrySettings:
+class _MeshFiles:
     rotor_stl: str = setting("", doc="rotor STL (m, full 360°, axis +z); empty = the parametric rotor")
     vessel_stl: str = setting("", doc="vessel STL (m, full 360°, chamber z in [0, L]); empty = parametric")
     stl_scale: float = setting(1.0, "-", 0, None, lo_open=True, doc="factor applied to STL coordinates")
-    tip_radius: float = setting(0.0382, "m", 0, None, lo_open=True, doc="rotor tip radius (40 m/s at 10,000 rpm)")
-    tip_gap: float = setting(0.001, "m", 0, None, lo_open=True, doc="blade tip - vessel wall gap (estimate)")
-    hub_radius: float = setting(0.010, "m", 0, None, lo_open=True, doc="hub radius (estimate)")
-    n_blades: int = setting(5, "-", 1, 36, doc="paddle blades (5: a 72° sector holds one)")
-    lead_angle_deg: float = setting(35.0, "deg", 0, 60, doc="leading-face inclination from radial")
-    tip_land: float = setting(0.004, "m", 0, None, lo_open=True, doc="flat tip land chord")
-    blade_thickness: float = setting(0.006, "m", 0, None, lo_open=True, doc="blade arm thickness")
-    axial_clearance: float = setting(0.0005, "m", 0, None, lo_open=True, doc="rotor - end plate gap")
-    axial_length: float = setting(0.0, "m", 0, None, doc="chamber length; 0 = solved for the free volume")
-    target_free_volume: float = setting(49.0e-6, "m^3", 0, None, lo_open=True,
-                                        doc="free volume (4.91 mL / 10 % fill degree)")
-    n_segments: int = setting(120, "-", 12, 3600, doc="mesh segments round the circle")
+
+
+# the parametric mixer's settings are the generator's own parameters (geometry/nobilta.py), one definition
+GeometrySettings = dataclasses.make_dataclass(
+    "GeometrySettings", [(f.name, f.type, field(default=f.default, metadata=f.metadata))
+                         for f in dataclasses.fields(NobiltaParams)], bases=(_MeshFiles,))
+GeometrySettings.__module__ = __name__
 
 
 @dataclass
@@ -238,37 +247,7 @@ class Config:
 
 def _validate_section(name: str, section) -> None:
     for f in fields(section):
-        key = f"{name}.{f.name}"
-        value = getattr(section, f.name)
-        md = f.metadata
-        if md.get("choices"):
-            if value not in md["choices"]:
-                raise InputError(f"{key} = {value!r}: must be one of {', '.join(md['choices'])}")
-            continue
-        if isinstance(f.default, bool):
-            if not isinstance(value, bool):
-                raise InputError(f"{key} = {value!r}: must be true or false")
-            continue
-        if isinstance(f.default, str):
-            if not isinstance(value, str):
-                raise InputError(f"{key} = {value!r}: must be a string")
-            continue
-        if isinstance(f.default, int) and not (isinstance(value, int) and not isinstance(value, bool)):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-                setattr(section, f.name, value)
-            else:
-                raise InputError(f"{key} = {value!r}: must be an integer")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise InputError(f"{key} = {value!r}: must be a finite number ({md['unit']})")
-        lo, hi = md.get("lo"), md.get("hi")
-        bad = (lo is not None and (value <= lo if md["lo_open"] else value < lo)) or \
-              (hi is not None and (value >= hi if md["hi_open"] else value > hi))
-        if bad:
-            left = "(" if md["lo_open"] else "["
-            right = ")" if md["hi_open"] or hi is None else "]"
-            rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
-            raise InputError(f"{key} = {value!r}: must be in {rng} {md['unit']}".rstrip())
+        setattr(section, f.name, check_setting(f"{name}.{f.name}", getattr(section, f.name), f))
 
 
 def grams_to_kg(grams):

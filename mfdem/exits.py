@@ -29,17 +29,9 @@ class Failure(click.ClickException):
 
 
 def _input_errors() -> tuple:
-    from mfdem.analysis.errors import AnalysisError  # noqa: PLC0415 - keeps `mfdem --help` fast
-    from mfdem.engine.backend import BackendError  # noqa: PLC0415
-    from mfdem.engine.materials import InputError  # noqa: PLC0415
-    from mfdem.geometry.nobilta import GeometryError  # noqa: PLC0415
-    from mfdem.io.lock import WriterLockError  # noqa: PLC0415
-    from mfdem.io.repair import RepairError  # noqa: PLC0415
-    from mfdem.io.runlog import RunFileError  # noqa: PLC0415
-    from mfdem.viz.errors import VizError  # noqa: PLC0415
+    from mfdem.validation import InputError  # noqa: PLC0415 - every bad-input error derives from it
 
-    return (InputError, RunFileError, AnalysisError, GeometryError, VizError, BackendError, WriterLockError,
-            RepairError, UnicodeDecodeError)
+    return (InputError, UnicodeDecodeError)
 
 
 def as_click(exc: BaseException) -> click.ClickException:
@@ -52,8 +44,9 @@ def as_click(exc: BaseException) -> click.ClickException:
         where = f"{exc.filename}: " if exc.filename else ""
         return Failure(f"{where}{exc.strerror or exc}")
     from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
+    from mfdem.tasks import TaskError  # noqa: PLC0415
 
-    if isinstance(exc, CalibrationError):   # a twin, fit or sweep that ran and says what went wrong
+    if isinstance(exc, (CalibrationError, TaskError)):   # a twin, fit or sweep that ran and says what went wrong
         return Failure(str(exc))
     if isinstance(exc, MemoryError):
         return Failure("out of memory: the case is too large for this machine (fewer or larger particles, or a "

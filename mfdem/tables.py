@@ -58,7 +58,7 @@ class Table:
 
     def write_csv(self, path, comments=()) -> Path:
         """Write :meth:`to_csv` to ``path`` atomically (its folder is created if needed)."""
-        from mfdem.calibration.common import atomic_write_text  # noqa: PLC0415 - the project's atomic writer
+        from mfdem.io.atomic import atomic_write_text  # noqa: PLC0415 - the project's atomic writer
 
         return atomic_write_text(path, self.to_csv(comments))
 

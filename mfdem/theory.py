@@ -24,6 +24,11 @@ def hertz_impact(m_star: float, r_star: float, e_star: float, v: float) -> Hertz
     return HertzImpact(d_max, f_max, HERTZ_TIME_CONSTANT * d_max / v)
 
 
+def angular_speed(rpm: float) -> float:
+    """Rotor speed in rad/s from rev/min: ω = 2π rpm / 60."""
+    return 2.0 * math.pi * rpm / 60.0
+
+
 def rayleigh_time(radius: float, density: float, youngs_modulus: float, poisson_ratio: float) -> float:
     """Δt_R = π R √(ρ/G) / (0.1631 ν + 0.8766) (s) for the smallest particle (§6)."""
     g = youngs_modulus / (2.0 * (1.0 + poisson_ratio))

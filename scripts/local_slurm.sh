@@ -7,8 +7,9 @@
 #   bash scripts/local_slurm.sh --install-only  install the packages if missing; start nothing
 #   bash scripts/local_slurm.sh --stop          stop the daemons this script started
 #
-# One node (this host: CPUs from nproc, memory from /proc/meminfo), one default partition `debug`, no
-# cgroups, no accounting. Config /etc/slurm/slurm.conf (written only if absent or written by this script),
+# One node (this host: CPUs from nproc, each one allocatable whatever the hardware's cores and threads, as
+# this config says rather than what slurmd detects; memory from /proc/meminfo), one default partition `debug`,
+# no cgroups, no accounting. Config /etc/slurm/slurm.conf (written only if absent or written by this script),
 # state in /var/spool/slurm-local, logs in /var/log/slurm-local. Exits non-zero with a message on failure.
 set -euo pipefail
 
@@ -93,7 +94,8 @@ SlurmdLogFile=$LOGS/slurmd.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
+SelectTypeParameters=CR_CPU_Memory
+SlurmdParameters=config_overrides
 SchedulerType=sched/backfill
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
@@ -102,7 +104,7 @@ ReturnToService=2
 KillWait=5
 MinJobAge=30
 SlurmdTimeout=30
-NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$cpus Boards=1 SocketsPerBoard=1 CoresPerSocket=$cpus ThreadsPerCore=1 RealMemory=$mem State=UNKNOWN
 PartitionName=$PARTITION Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 EOF
     mv "$CONF.tmp" "$CONF"

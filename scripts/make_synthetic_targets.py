@@ -28,8 +28,8 @@ KNOWN = {"yield_ratio": 0.1, "friction_particle": 0.1}
 
 def main(outdir: Path = HERE, plots: bool = False) -> None:
     from mfdem.calibration import CompactionSetup, DrumSetup  # noqa: PLC0415
-    from mfdem.calibration.fitting import load_fit_file, synthetic_targets  # noqa: PLC0415
     from mfdem.calibration.common import setup_from_dict  # noqa: PLC0415
+    from mfdem.calibration.fitting import load_fit_file, synthetic_targets  # noqa: PLC0415
     from mfdem.config import load_config  # noqa: PLC0415
     from mfdem.engine import backend  # noqa: PLC0415
 

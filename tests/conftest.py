@@ -17,7 +17,7 @@ def taichi_cpu_f64():
 @pytest.fixture(scope="session")
 def sector_run(tmp_path_factory):
     """A complete small sector run (tests/small_mixer.py): (path, MixerRun)."""
-    from mfdem.runner import MixerRun  # noqa: PLC0415
+    from mfdem.mixer.runner import MixerRun  # noqa: PLC0415
     from tests.small_mixer import small_config  # noqa: PLC0415
 
     path = tmp_path_factory.mktemp("runs") / "sector.h5"

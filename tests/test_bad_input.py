@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-
 from pathlib import Path
 
 import h5py
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 
 import mfdem.engine.backend
 from mfdem.cli import main
-from mfdem.runner import MixerRun
+from mfdem.mixer.runner import MixerRun
 from tests.small_mixer import small_config
 
 

@@ -13,15 +13,16 @@ import pytest
 from click.testing import CliRunner
 
 from mfdem.calibration import CompactionSetup, DrumSetup, Parameter
-from mfdem.examples import data_path
 from mfdem.calibration import cli as ccli
 from mfdem.calibration.common import CalibrationError, setup_from_dict
-from mfdem.calibration.fitting import PARAMETERS, load_fit_file, overrides_for
+from mfdem.calibration.fitting import load_fit_file
+from mfdem.calibration.search_space import PARAMETERS, overrides_for
 from mfdem.cli import main
 from mfdem.config import DeprecatedSetting, load_config, make_config
 from mfdem.engine.materials import InputError
+from mfdem.examples import data_path
 from mfdem.io.runlog import RunWriter
-from mfdem.runner import MixerRun, config_from_fill
+from mfdem.mixer.runner import MixerRun, config_from_fill
 from tests.small_mixer import SMALL
 
 DEPRECATED = "the old spelling is accepted in this version only"

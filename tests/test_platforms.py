@@ -7,7 +7,7 @@ import sys
 SCRIPT = """
 import sys, pathlib, tempfile
 sys.modules["fcntl"] = None          # `import fcntl` now fails, as on Windows
-import mfdem.cli, mfdem.io, mfdem.runner, mfdem.io.repair
+import mfdem.cli, mfdem.io, mfdem.mixer.runner, mfdem.io.repair
 from mfdem.io.lock import WriterLock, WriterLockError
 path = pathlib.Path(tempfile.mkdtemp()) / "run.h5"
 lock = WriterLock(path).acquire()
@@ -34,7 +34,7 @@ def test_a_small_run_without_fcntl_writes_resumes_and_analyses(tmp_path, monkeyp
     from mfdem.analysis import analyze_run  # noqa: PLC0415
     from mfdem.io import lock  # noqa: PLC0415
     from mfdem.io.lock import WriterLock, WriterLockError  # noqa: PLC0415
-    from mfdem.runner import MixerRun  # noqa: PLC0415
+    from mfdem.mixer.runner import MixerRun  # noqa: PLC0415
     from tests.small_mixer import small_config  # noqa: PLC0415
 
     monkeypatch.setattr(lock, "fcntl", None)

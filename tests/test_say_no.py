@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from mfdem.cli import main
 from mfdem.config import make_config
 from mfdem.engine.materials import InputError
-from mfdem.runner import MixerRun
+from mfdem.mixer.runner import MixerRun
 
 
 def test_resume_with_other_options_is_an_error(tmp_path):

@@ -23,8 +23,7 @@ from mfdem.analysis.analyze import (MultiRunAnalysis, RunAnalysis, StressNumberR
 from mfdem.analysis.errors import AnalysisError, AnalysisWarning
 from mfdem.analysis.fit import PowerLawFit, fit_power_law
 from mfdem.analysis.power import (MeasuredPower, MeasuredPowerResult, SimulatedPower, evaluate_measured_power,
-                                  measured_specific_energy, read_power_csv, savgol_smooth,
-                                  simulated_specific_power)
+                                  measured_specific_energy, read_power_csv, savgol_smooth, simulated_specific_power)
 from mfdem.analysis.steady_state import SteadyState, detect_steady_state
 from mfdem.analysis.stress_model import (SISFDistribution, StressStatistics, batch_means, specific_energy,
                                          stress_intensity, stress_number, stress_statistics,

@@ -15,6 +15,9 @@ Mass
 
 See :mod:`mfdem.analysis.stress_model` for SI, SF, SN_p, E_m,sim and :mod:`mfdem.analysis.power` for the
 power comparison. All numbers are SI units: s, kg, J, W, J/kg, W/kg, 1/s.
+
+One module, past the usual size: it is the assembly of one run's (or a batch's) analysis from those
+modules — windows, classes, power check, report — and each step feeds the next.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from mfdem.analysis.fit import PowerLawFit, fit_power_law
 from mfdem.analysis.power import (SG_ORDER, SG_SPAN, MeasuredPower, MeasuredPowerResult, SimulatedPower,
                                   evaluate_measured_power, simulated_specific_power)
 from mfdem.analysis.steady_state import SteadyState, detect_steady_state
-from mfdem.analysis.stress_model import (DEFAULT_PERCENTILES, StressStatistics, specific_energy,
-                                         stress_number, stress_statistics)
+from mfdem.analysis.stress_model import (DEFAULT_PERCENTILES, StressStatistics, specific_energy, stress_number,
+                                         stress_statistics)
 from mfdem.io import RunFileError, open_run
 
 #: rotor power and dissipated power differing by more than this fraction trigger a warning

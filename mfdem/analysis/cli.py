@@ -14,9 +14,9 @@ from mfdem.analysis.analyze import analyze_runs
 from mfdem.analysis.errors import AnalysisError, AnalysisWarning
 from mfdem.analysis.power import SG_ORDER, SG_SPAN, MeasuredPower
 from mfdem.analysis.report import format_report, to_json_lines
-from mfdem.engine.materials import InputError
 from mfdem.exits import BadInput, Failure
 from mfdem.io.paths import check_output
+from mfdem.validation import InputError
 
 
 def _match(values: tuple, n: int, option: str, what: str) -> list:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import warnings
 
+from mfdem.validation import InputError
 
-class AnalysisError(ValueError):
+
+class AnalysisError(InputError):
     """Input the analysis cannot use: not an mfdem run, an empty window, no collisions, a bad CSV, ...
 
     The message names the file (and line/column for CSV input) and says what to change.

@@ -1,26 +1,18 @@
-"""``mfdem calibrate compaction|drum|fit`` and ``mfdem sweep``: thin command lines over mfdem.calibration.
+"""``mfdem calibrate compaction|drum|fit``: thin command lines over mfdem.calibration.
 
-Register on the main group with ``main.add_command(calibrate)`` and ``main.add_command(sweep)``
-(``from mfdem.calibration.cli import calibrate, sweep``). SI units (masses in kg); speeds in rev/min.
+Register on the main group with ``main.add_command(calibrate)``. SI units (masses in kg); speeds in rev/min.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from pathlib import Path
 
 import click
 
-_CTX = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
-# the rule of every command's --out (mfdem --help)
-OUT_RULE = "(--out is the output file of a command that writes one file, the folder of one that writes several.)"
-
-
+from mfdem.cli_common import CTX, OUT_RULE, cluster_options, cluster_spec, echo_json, errors, fail
 from mfdem.exits import BadInput as _Error
-from mfdem.exits import as_click
-
 
 # Material options -> the config keys they set. An option for one key is named after the config field; the
 # elastic, yield and friction options are also the fit's parameters (calibrate fit --param), with the same
@@ -112,8 +104,6 @@ def _material_config(config_file, **options):
             raise click.UsageError(f"give {_option(new)} or the deprecated {_option(old)}, not both")
         options[new] = value
         warn_deprecated(f"{_option(old)} {value:g} {meaning}: it is now {_option(new)} {value:g}")
-    if options["yield_ratio"] is not None and options["yield_pressure"] is not None:
-        raise click.UsageError("give --yield-ratio or --yield-pressure, not both")
     o: dict = {}
     setter: dict = {}
     for name, value in options.items():
@@ -126,19 +116,15 @@ def _material_config(config_file, **options):
             setter[section, key] = name
             o.setdefault(section, {})[key] = value
     for given, other in (("yield_ratio", "yield_pressure"), ("yield_pressure", "yield_ratio")):
-        if options[given] is not None:     # the two are alternatives: the one given replaces the config's
+        if options[given] is not None and options[other] is None:   # alternatives: one replaces the config's
             o["particles"][other] = 0.0
     return load_config(config_file, overrides=o) if config_file else make_config(overrides=o)
-
-
-def _fail(exc):
-    raise as_click(exc) from None
 
 
 def _mass(kg, grams, new: str, old: str, default: float, *, zero_ok: bool) -> float:
     """Mass option ``new`` in kg, or its deprecated spelling ``old`` in grams (converted), or ``default``."""
     from mfdem.config import mass_option  # noqa: PLC0415
-    from mfdem.engine.materials import check_range  # noqa: PLC0415
+    from mfdem.validation import check_range  # noqa: PLC0415
 
     kg = mass_option(kg, grams, new, old)
     return default if kg is None else check_range(new, kg, 0, None, lo_open=not zero_ok, unit="kg")
@@ -156,21 +142,7 @@ def check_output(path, what: str, folder: bool = False):
     return check(path, what, folder=folder)
 
 
-def _errors():
-    from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
-    from mfdem.engine.backend import BackendError  # noqa: PLC0415
-    from mfdem.engine.materials import InputError  # noqa: PLC0415
-
-    return (InputError, CalibrationError, BackendError)
-
-
-def _echo_json(d: dict) -> None:
-    from mfdem.calibration.common import jsonable  # noqa: PLC0415
-
-    click.echo(json.dumps(jsonable(d)))
-
-
-@click.group("calibrate", context_settings=_CTX)
+@click.group("calibrate", context_settings=CTX)
 def calibrate():
     """Calibration twins of the paper's lab tests (compaction, GranuDrum) and the parameter fit.
 
@@ -187,7 +159,7 @@ def calibrate():
     """
 
 
-@calibrate.command("compaction", context_settings=_CTX)
+@calibrate.command("compaction", context_settings=CTX)
 @click.option("--powder-mass", type=float, metavar="KG", help="Powder mass in the die, kg.  [default: 0.001]")
 @click.option("--mass", type=float, metavar="G",
               help="Deprecated: the powder mass in grams (converted to --powder-mass; accepted in this version only).")
@@ -216,7 +188,11 @@ def compaction_command(powder_mass, mass, die_diameter, target_force, piston_spe
     Example: mfdem calibrate compaction --powder-mass 1e-3 --die-diameter 0.012 --target-force 1000
     --youngs-modulus 1e9 --yield-ratio 0.08 --json
     """
-    from mfdem.calibration.compaction import CompactionSetup, quasi_static_check, simulate_compaction  # noqa: PLC0415
+    from mfdem.calibration.compaction import (  # noqa: PLC0415
+        CompactionSetup,
+        quasi_static_check,
+        simulate_compaction,
+    )
 
     try:
         check_output(outdir, "--out", folder=True)
@@ -236,8 +212,8 @@ def compaction_command(powder_mass, mass, die_diameter, target_force, piston_spe
             r = check["results"][0]
         else:
             r = simulate_compaction(setup, cfg, progress=not as_json)
-    except _errors() as exc:
-        _fail(exc)
+    except errors() as exc:
+        fail(exc)
     csv_path, png_path, json_path = (_output(outdir, f"compaction.{ext}") for ext in ("csv", "png", "json"))
     p, c = cfg.particles, cfg.contact
     header = [f"mfdem calibrate compaction: {powder_mass:g} kg, die {die_diameter:g} m, target {target_force:g} N, "
@@ -247,7 +223,7 @@ def compaction_command(powder_mass, mass, die_diameter, target_force, piston_spe
               f"({p.yield_ratio_definition}); friction {c.friction_particle:g}/"
               f"{c.friction_wall:g}, rolling {c.rolling_friction_particle:g}",
               "displacement from the preload (1 % of the target force); forces on the particles, N"]
-    from mfdem.calibration.common import atomic_write_json  # noqa: PLC0415
+    from mfdem.io.atomic import atomic_write_json  # noqa: PLC0415
 
     r.write_csv(csv_path, header)
     r.plot(png_path)
@@ -256,7 +232,7 @@ def compaction_command(powder_mass, mass, die_diameter, target_force, piston_spe
         out["quasi_static"] = {k: v for k, v in check.items() if k != "results"}
     atomic_write_json(json_path, out)
     if as_json:
-        _echo_json(out)
+        echo_json(out)
         return
     for label, value in (("displacement at target", f"{r.displacement_at_target * 1e3:.4f} mm"),
                          ("initial porosity", f"{r.initial_porosity:.4f}"),
@@ -271,7 +247,7 @@ def compaction_command(powder_mass, mass, die_diameter, target_force, piston_spe
                    f"({'passed' if check['passed'] else 'NOT quasi-static: lower --piston-speed'})")
 
 
-@calibrate.command("drum", context_settings=_CTX)
+@calibrate.command("drum", context_settings=CTX)
 @click.option("--charge-mass", type=float, metavar="KG",
               help="Powder mass in the simulated width, kg; 0 = 0.0512 kg x simulated width / 20 mm (0.00768 kg at "
                    "15 %).  [default: 0]")
@@ -309,7 +285,8 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
     Example: mfdem calibrate drum --charge-mass 0.00768 --rpm 20 --friction-particle 0.5 --rolling-friction 0.1
     --json
     """
-    from mfdem.calibration.drum import DrumSetup, plan, rpm_to_omega, simulate_drum  # noqa: PLC0415
+    from mfdem.calibration.drum import DrumSetup, plan, simulate_drum  # noqa: PLC0415
+    from mfdem.theory import angular_speed  # noqa: PLC0415
 
     try:
         check_output(outdir, "--out", folder=True)
@@ -318,7 +295,7 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
         if not (rpm > 0 and math.isfinite(rpm)):
             raise _Error(f"--rpm {rpm:g}: must be > 0 rev/min")
         setup = DrumSetup(diameter=drum_diameter, width=drum_width, slice_fraction=slice_fraction,
-                          full_width=full_width, omega=rpm_to_omega(rpm), fill_mass=charge_mass,
+                          full_width=full_width, omega=angular_speed(rpm), fill_mass=charge_mass,
                           snapshots=snapshots, duration=duration, spinup=spinup, chord_fraction=chord_fraction,
                           youngs_modulus=drum_youngs_modulus, size_spread=size_spread, seed=seed)
         pl = plan(setup, cfg)
@@ -326,9 +303,9 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
             click.echo(f"{pl.n} particles ({pl.fill_mass:.3g} kg), dt {pl.dt:.3g} s, spin-up {pl.spinup:.3g} s + "
                        f"{pl.duration:.3g} s of sampling = {int((pl.spinup + pl.duration) / pl.dt)} steps", err=True)
         r = simulate_drum(setup, cfg, progress=not as_json)
-    except _errors() as exc:
-        _fail(exc)
-    from mfdem.calibration.common import atomic_write_json  # noqa: PLC0415
+    except errors() as exc:
+        fail(exc)
+    from mfdem.io.atomic import atomic_write_json  # noqa: PLC0415
 
     png, profile, json_path = (_output(outdir, f"drum.{ext}") for ext in ("png", "csv", "json"))
     r.plot(png)
@@ -337,7 +314,7 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
     out = {**r.summary(), "rpm": rpm, "plot_png": str(png), "profile_csv": str(profile)}
     atomic_write_json(json_path, out)
     if as_json:
-        _echo_json(out)
+        echo_json(out)
         return
     click.echo(f"{'flowing angle':<22s}{r.flowing_angle_deg:.2f} deg (halves {r.angle_first_half_deg:.2f} / "
                f"{r.angle_second_half_deg:.2f}{'' if r.steady else ': NOT steady, raise --spinup'})")
@@ -345,60 +322,22 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
     click.echo(f"{'plot, profile':<22s}{png}, {profile}")
 
 
-def _cluster_options(f):
-    opts = [
-        click.option("--scheduler", default="local", show_default=True,
-                     help="Where evaluations run: local (worker processes here), slurm (dask-jobqueue), "
-                          "inline (this process, one by one) or an existing scheduler address tcp://HOST:PORT."),
-        click.option("--workers", type=int, default=0, show_default=True,
-                     help="local: worker processes (0 = cores / --threads-per-worker)."),
-        click.option("--threads-per-worker", type=int, default=1, show_default=True,
-                     help="CPU threads of Taichi in each task (local, inline, address)."),
-        click.option("--slurm-queue", default="", help="slurm: partition [the cluster's default]."),
-        click.option("--slurm-account", default="", help="slurm: account to charge."),
-        click.option("--slurm-cores", type=int, default=1, show_default=True,
-                     help="slurm: cores per job = Taichi threads of its task (each job runs one task at a time)."),
-        click.option("--slurm-memory", default="4GB", show_default=True, help="slurm: memory per job, e.g. 16GB."),
-        click.option("--slurm-walltime", default="01:00:00", show_default=True,
-                     help="slurm: wall time per job, HH:MM:SS or D-HH:MM:SS."),
-        click.option("--slurm-jobs", type=int, default=0, show_default=True,
-                     help="slurm: jobs at once (0 = one per sweep point, or per evaluation of a fit batch)."),
-        click.option("--slurm-extra", multiple=True, metavar="OPTION",
-                     help="slurm: extra sbatch option for the #SBATCH lines, e.g. --slurm-extra=--gres=gpu:1 "
-                          "(repeatable)."),
-        click.option("--slurm-prologue", multiple=True, metavar="LINE",
-                     help="slurm: shell line each job runs before its worker, e.g. 'module load cuda' "
-                          "(repeatable)."),
-        click.option("--slurm-interface", default="",
-                     help="slurm: network interface of this machine the jobs connect to, e.g. ib0 [any]."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
+def _target_options(command):
+    """An option per measured target the registered twins declare (--curve, --bulk-density, --angle)."""
+    from mfdem.calibration.twins import TWINS  # noqa: PLC0415
+
+    for t in reversed([t for twin in TWINS for t in twin.targets if t.cli]):
+        kind = click.Path(dir_okay=False) if t.reader is not None else float
+        what = f"Measured {t.doc}" + (" file" if t.reader is not None else "") + f", {t.unit}"
+        command = click.option(t.cli, t.name, type=kind, help=f"{what} ([targets] {t.name}).")(command)
+    return command
 
 
-def _cluster(scheduler, workers, threads_per_worker, slurm_queue, slurm_account, slurm_cores, slurm_memory,
-             slurm_walltime, slurm_jobs, slurm_extra, slurm_prologue, slurm_interface):
-    from mfdem.calibration.sweep import ClusterSpec  # noqa: PLC0415
-
-    return ClusterSpec(scheduler=scheduler, workers=workers, threads_per_worker=threads_per_worker,
-                       queue=slurm_queue, account=slurm_account, cores=slurm_cores, memory=slurm_memory,
-                       walltime=slurm_walltime, jobs=slurm_jobs, job_extra=tuple(slurm_extra),
-                       prologue=tuple(slurm_prologue), interface=slurm_interface).validate()
-
-
-_CLUSTER_KEYS = ("scheduler", "workers", "threads_per_worker", "slurm_queue", "slurm_account", "slurm_cores",
-                 "slurm_memory", "slurm_walltime", "slurm_jobs", "slurm_extra", "slurm_prologue", "slurm_interface")
-
-
-@calibrate.command("fit", context_settings=_CTX)
+@calibrate.command("fit", context_settings=CTX)
 @click.option("--setup", "setup_file", type=click.Path(dir_okay=False),
               help="Fit description (TOML): [targets], [weights], [search], [fit], [compaction], [drum], "
                    "[config] (see `mfdem examples`: calibration/example_fit.toml); the options below override it.")
-@click.option("--curve", type=click.Path(dir_okay=False),
-              help="Measured force-displacement CSV with columns displacement_m (m) and force_n (N).")
-@click.option("--angle", type=float, metavar="DEG", help="Measured flowing angle, degrees.")
-@click.option("--bulk-density", type=float, metavar="KG/M3", help="Measured poured bulk density, kg/m^3.")
+@_target_options
 @click.option("--param", "params", multiple=True, metavar="NAME=LO:HI[:log|lin]",
               help="A parameter to fit and its bounds (repeatable), named as the material options and the config: "
                    "youngs_modulus (Pa), yield_ratio, yield_pressure (Pa), friction_particle, friction_wall, "
@@ -411,68 +350,70 @@ _CLUSTER_KEYS = ("scheduler", "workers", "threads_per_worker", "slurm_queue", "s
 @click.option("--out", "outdir", type=click.Path(file_okay=False), default="fit", show_default=True,
               help="Output folder: best.toml (run config), report.csv/json, evaluations/ (resumable). " + OUT_RULE)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@_cluster_options
-def fit_command(setup_file, curve, angle, bulk_density, params, config_file, budget, batch, seed, outdir, as_json,
-                **cluster):
+@cluster_options
+def fit_command(setup_file, params, config_file, budget, batch, seed, outdir, as_json, **options):
     """Fit particle parameters (yield ratio, Young's modulus, sliding and rolling friction: your choice) to
     measured targets with the compaction and drum twins; evaluations run in parallel on Dask.
 
     Example: mfdem examples ex && mfdem calibrate fit --setup ex/calibration/example_fit.toml --out fit_out
     """
     from mfdem.calibration import fitting as F  # noqa: PLC0415
+    from mfdem.calibration import search_space as S  # noqa: PLC0415
+    from mfdem.validation import InputError  # noqa: PLC0415
     from mfdem.calibration.common import setup_from_dict  # noqa: PLC0415
-    from mfdem.calibration.compaction import CompactionSetup, read_curve_csv  # noqa: PLC0415
-    from mfdem.calibration.drum import DrumSetup  # noqa: PLC0415
+    from mfdem.calibration.twins import TWINS  # noqa: PLC0415
     from mfdem.config import load_config  # noqa: PLC0415
 
+    given = {t.name: options.pop(t.name) for twin in TWINS for t in twin.targets if t.cli}
     try:
         check_output(outdir, "--out", folder=True)
-        spec = _cluster(**cluster)
+        spec = cluster_spec(**options)
         data = F.load_fit_file(setup_file) if setup_file else {"_dir": "."}
         base_dir = Path(data["_dir"])
         tgt = dict(data.get("targets", {}))
-        unknown = sorted(set(tgt) - {"curve", "flowing_angle_deg", "bulk_density"})
+        declared = {t.name: t for twin in TWINS for t in twin.targets}
+        unknown = sorted(set(tgt) - set(declared))
         if unknown:
-            raise F.InputError(f"[targets]: unknown key(s) {', '.join(unknown)}; allowed: curve, flowing_angle_deg, "
-                               "bulk_density")
-        curve_path = curve or (str(base_dir / tgt["curve"]) if tgt.get("curve") else None)
-        targets = F.Targets(curve=read_curve_csv(curve_path) if curve_path else None,
-                            flowing_angle_deg=angle if angle is not None else tgt.get("flowing_angle_deg"),
-                            bulk_density=bulk_density if bulk_density is not None else tgt.get("bulk_density"),
-                            weights={"curve": 1.0, "angle": 1.0, "bulk_density": 1.0, **data.get("weights", {})})
+            raise InputError(f"[targets]: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(declared)}")
+        values = {}
+        for name, t in declared.items():
+            v = given.get(name)
+            if v is None and tgt.get(name) is not None:    # a file in the fit file is relative to it
+                v = str(base_dir / tgt[name]) if t.reader is not None else tgt[name]
+            values[name] = v
+        targets = F.Targets(weights=data.get("weights", {}), **values)
         if params:
-            space = F.SearchSpace([F.parse_parameter(p) for p in params])
+            space = S.SearchSpace([S.parse_parameter(p) for p in params])
         else:
             search = data.get("search", {})
             plist = []
             for name, bounds in search.items():
                 if not (isinstance(bounds, list) and len(bounds) in (2, 3)):
-                    raise F.InputError(f"[search] {name}: give [lower, upper] or [lower, upper, \"log\"|\"lin\"]")
-                plist.append(F.Parameter(name, *bounds[:2], None if len(bounds) == 2 else bounds[2] == "log"))
-            space = F.SearchSpace(plist)
+                    raise InputError(f"[search] {name}: give [lower, upper] or [lower, upper, \"log\"|\"lin\"]")
+                plist.append(S.Parameter(name, *bounds[:2], None if len(bounds) == 2 else bounds[2] == "log"))
+            space = S.SearchSpace(plist)
         fit_opts = data.get("fit", {})
         unknown = sorted(set(fit_opts) - {"budget", "batch", "seed"})
         if unknown:
-            raise F.InputError(f"[fit]: unknown key(s) {', '.join(unknown)}; allowed: budget, batch, seed")
+            raise InputError(f"[fit]: unknown key(s) {', '.join(unknown)}; allowed: budget, batch, seed")
         cfg_path = config_file or (str(base_dir / data["config"]["base"]) if data.get("config", {}).get("base")
                                    else None)
         cfg = load_config(cfg_path) if cfg_path else None
-        comp = setup_from_dict(CompactionSetup, data.get("compaction", {}), "[compaction]")
-        drum = setup_from_dict(DrumSetup, data.get("drum", {}), "[drum]")
-        kwargs = dict(cfg=cfg, compaction=comp, drum=drum, budget=budget if budget is not None else fit_opts.get("budget", 20),
+        setups = {t.name: setup_from_dict(t.setup_class, data.get(t.name, {}), f"[{t.name}]") for t in TWINS}
+        kwargs = dict(cfg=cfg, **setups, budget=budget if budget is not None else fit_opts.get("budget", 20),
                       batch=batch if batch is not None else fit_opts.get("batch", 4),
                       seed=seed if seed is not None else fit_opts.get("seed", 1),
                       outdir=outdir, spec=spec)
         result = F.fit(targets, space, progress=not as_json, **kwargs)
-    except _errors() as exc:
-        _fail(exc)
+    except errors() as exc:
+        fail(exc)
     failed = sum(e.get("status") != "complete" for e in result.evaluations)
     out = {"best": result.best, "best_objective_predicted": result.best_objective_predicted,
            "best_evaluated": result.best_evaluated, "best_evaluated_objective": result.best_evaluated_objective,
            "evaluations": len(result.evaluations), "failed_evaluations": failed, "config": str(result.config_path),
            "report": str(result.report_path)}
     if as_json:
-        _echo_json(out)
+        echo_json(out)
     else:
         click.echo("best parameters: " + ", ".join(f"{k} = {v:.5g}" for k, v in result.best.items()))
         click.echo(f"config: {result.config_path}  (mfdem run --config {result.config_path})")
@@ -480,50 +421,4 @@ def fit_command(setup_file, curve, angle, bulk_density, params, config_file, bud
     if failed:   # the fit is written, but from fewer points than asked for: exit 1
         click.echo(f"mfdem: {failed} of {len(result.evaluations)} evaluations failed; their errors are in "
                    f"{Path(outdir) / 'evaluations'} (*.failed.json)", err=True)
-        sys.exit(1)
-
-
-@click.command("sweep", context_settings=_CTX)
-@click.option("--rpm", "rpms", required=True, metavar="N1,N2,...",
-              help="Rotor speeds, rev/min, comma-separated (e.g. 1000,2500,5000,10000).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Run config (TOML) for every point; --rpm replaces its run.rpm.")
-@click.option("--preset", type=click.Choice(["paper", "quick"]), default="paper", show_default=True,
-              help="Starting point when no --config is given.")
-@click.option("--out", "outdir", type=click.Path(file_okay=False), default="sweep", show_default=True,
-              help="Output folder: rpm_<n>.h5 run files and rpm_<n>.json when complete. " + OUT_RULE)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every point's status.")
-@_cluster_options
-def sweep(rpms, config_file, preset, outdir, as_json, **cluster):
-    """Run the mixer at several rotor speeds in parallel on Dask (local processes, SLURM or a scheduler).
-
-    Each point writes its own run file; run the same command again after a crash or kill and it skips the
-    finished points and resumes the interrupted ones from their last checkpoint.
-
-    Example: mfdem sweep --rpm 1000,2500,5000,10000 --config run.toml --scheduler slurm --slurm-jobs 4
-    """
-    from mfdem.calibration.sweep import rpm_sweep  # noqa: PLC0415
-    from mfdem.config import load_config, make_config  # noqa: PLC0415
-
-    try:
-        check_output(outdir, "--out", folder=True)
-        try:
-            values = [float(x) for x in rpms.split(",") if x.strip()]
-        except ValueError:
-            raise _Error(f"--rpm {rpms!r}: give numbers separated by commas, e.g. 1000,2500,5000") from None
-        spec = _cluster(**cluster)
-        cfg = load_config(config_file, preset=preset) if config_file else make_config(preset=preset)
-        records = rpm_sweep(values, cfg, outdir, spec=spec, progress=not as_json)
-    except _errors() as exc:
-        _fail(exc)
-    summary = {name: {"status": rec.get("status"), "skipped": bool(rec.get("skipped")),
-                      "run_file": (rec.get("result") or {}).get("run_file"), "error": rec.get("error")}
-               for name, rec in records.items()}
-    if as_json:
-        _echo_json(summary)
-    else:
-        for name, s in summary.items():
-            click.echo(f"{name}: {s['status']}{' (already done)' if s['skipped'] else ''}"
-                       f"{'' if s['run_file'] is None else ' -> ' + s['run_file']}")
-    if any(s["status"] != "complete" for s in summary.values()):
         sys.exit(1)

@@ -1,5 +1,5 @@
 """Pieces shared by the calibration twins: materials from a run config, time steps, reuse of compiled
-simulations, particle lattices, settling, atomic result files.
+simulations, particle lattices, settling.
 
 Every twin takes the particle, wall and contact settings from a :class:`mfdem.config.Config` (the
 ``[particles]``, ``[wall]`` and ``[contact]`` sections of the mixer run config), so a calibrated parameter set
@@ -8,20 +8,18 @@ is a config file that ``mfdem run --config`` accepts as it is.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from collections import OrderedDict
 from dataclasses import fields
-from pathlib import Path
 
 import numpy as np
 
 from mfdem import theory
 from mfdem.config import Config, make_config, warn_deprecated
-from mfdem.engine.materials import InputError, check_range, yield_pressure
-from mfdem.scenarios.contact_set import ContactSet, contact_set  # noqa: F401 - the twins' materials
+from mfdem.engine.materials import yield_pressure
+from mfdem.engine.simulation import Domain, Simulation
+from mfdem.scenarios.contact_set import ContactSet, contact_set, simulation_for
+from mfdem.validation import InputError, check_range
 
 GRAVITY = 9.81          # m/s², magnitude
 PARTICLE, WALL = 0, 1   # material indices in every twin
@@ -115,6 +113,21 @@ def rig(key: tuple, build):
     return sim
 
 
+def twin_simulation(name: str, cs: ContactSet, cfg: Config, domain: Domain, n: int, r_max: float, dt: float,
+                    gravity: tuple, max_walls: int = 3) -> Simulation:
+    """The engine of a twin: ``n`` particles of ``cs`` in ``domain``, from the shared rig of its layout (``rig``)
+    reset to these materials, this step and this box."""
+    run = cfg.run
+    key = (name, capacity_bucket(n), tuple(np.round(domain.lo, 12)), tuple(np.round(domain.hi, 12)),
+           tuple(domain.periodic), round(r_max, 15), cs.normal_model, cs.rolling_model, run.arch, run.precision)
+    sim = rig(key, lambda: simulation_for(cfg, cs, domain=domain, capacity=capacity_bucket(n), max_radius=r_max,
+                                          dt=dt, gravity=gravity, max_walls=max_walls))
+    sim.reset(domain=domain, max_radius=r_max, dt=dt, gravity=gravity, materials=[cs.particle, cs.wall],
+              friction=cs.friction, rolling_friction=cs.rolling_friction, static_friction=cs.static_friction,
+              coefficients=cs.coefficients)
+    return sim
+
+
 def capacity_bucket(n: int) -> int:
     """Capacity rounded up (to 1/8 of a power of two) so twins of nearly the same size share one compile."""
     if n <= 64:
@@ -155,49 +168,6 @@ def settle(sim, *, max_time: float, check_every: float, damping_after: float, to
     return sim.time - t0
 
 
-# ------------------------------------------------------------------------------------------ files
-
-
-def atomic_write_text(path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``: a reader
-    (or a resumed sweep) sees either the old file or the complete new one, never a partial one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_json(path, data: dict) -> Path:
-    return atomic_write_text(path, json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
-
-
-def jsonable(value):
-    """``value`` with numpy scalars/arrays turned into Python numbers/lists and non-finite floats into None."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
 # ------------------------------------------------------------------------------------------ setups
 
 
@@ -221,7 +191,6 @@ def setup_from_dict(cls, data: dict, origin: str):
     setup's fields, except those of ``FILE_KEYS``; their old spellings (the field names: ``mass``, ``fill_mass``
     in kg, ``omega`` in rad/s) are accepted with a DeprecatedSetting warning in this version only. Unknown
     keys and values out of range are an InputError naming the key."""
-    from mfdem.calibration.drum import rpm_to_omega  # noqa: PLC0415 - drum imports this module
 
     renamed = FILE_KEYS.get(cls.__name__, {})
     old = {field: key for key, (field, _) in renamed.items()}      # old spelling -> file key
@@ -236,13 +205,13 @@ def setup_from_dict(cls, data: dict, origin: str):
             if new in data:
                 raise InputError(f"{origin}: give {new} or the old {key}, not both")
             if key == "omega" and isinstance(value, (int, float)) and not isinstance(value, bool):
-                note = f" = {value / rpm_to_omega(1.0):.6g} rev/min (was {value!r} rad/s)"
+                note = f" = {value / theory.angular_speed(1.0):.6g} rev/min (was {value!r} rad/s)"
             else:
                 note = f" (the same, {renamed[new][1]})"
             warn_deprecated(f"{origin} {key} is now {new}{note}", stacklevel=3)
             values[key] = value
         elif key == "rpm":
-            values["omega"] = rpm_to_omega(check_range(f"{origin} rpm", value, 0, None, lo_open=True, unit="rev/min"))
+            values["omega"] = theory.angular_speed(check_range(f"{origin} rpm", value, 0, None, lo_open=True, unit="rev/min"))
         else:
             values[renamed[key][0] if key in renamed else key] = value
     try:

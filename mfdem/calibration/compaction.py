@@ -30,30 +30,39 @@ quasi-static regime, GDR MiDi 2004) from 25 % of the target force on. The displa
 because the first contact with the loose surface is never quasi-static (I ~ 0.1 under the bed's weight).
 :func:`quasi_static_check` runs the same fill at v and v/2 and reports how much the curve changes (< 2 %
 passes; about 1 % at twice the default speed on the test case).
+
+One module, past the usual size: the plan, the settled fill, the pressing and its twin interface are one
+experiment; measured curves and their features are calibration/curve.py.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 import time as wallclock
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, CalibrationError, TargetNotReached, base_config,
-                                      capacity_bucket, contact_set, count_for_mass, pair_overlap, particle_radii,
-                                      rayleigh_step, rig, settle, validate_setup)
+from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, TargetNotReached, base_config, contact_set,
+                                      count_for_mass, pair_overlap, particle_radii, rayleigh_step, settle,
+                                      twin_simulation, validate_setup)
+from mfdem.calibration.curve import (  # noqa: F401 - re-exported
+    CURVE_COLUMNS,
+    MeasuredCurve,
+    curve_features,
+    loading_displacements,
+    read_curve_csv,
+)
+from mfdem.calibration.twin import Target, Twin
 from mfdem.config import Config
-from mfdem.engine.materials import InputError
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import CylinderWall, PlaneWall
 from mfdem.progress import Progress
 from mfdem.tables import FLOAT, TEXT, Table
+from mfdem.validation import InputError
 
-CURVE_COLUMNS = ("displacement_m", "force_n")   # what a measured curve must have
 CURVE_TABLE = {"displacement_m": FLOAT, "force_n": FLOAT, "floor_force_n": FLOAT, "wall_force_n": FLOAT,
                "time_s": FLOAT, "branch": TEXT}
 POURED_POROSITY = 0.45      # a loose pour, for the reachability estimate
@@ -298,21 +307,8 @@ _MAX_FILLS = 8
 
 
 def _simulation(pl: _Plan, cfg: Config, dt: float, e: float) -> Simulation:
-    cs = contact_set(cfg, youngs_modulus=e)
-    run = cfg.run
-    key = ("compaction", capacity_bucket(pl.n), tuple(np.round(pl.lo, 12)), tuple(np.round(pl.hi, 12)),
-           round(pl.r_max, 15), cs.normal_model, cs.rolling_model, run.arch, run.precision)
-
-    def build():
-        return Simulation(domain=Domain(pl.lo, pl.hi), capacity=capacity_bucket(pl.n), max_radius=pl.r_max, dt=dt,
-                          gravity=(0, 0, -GRAVITY), max_walls=3, arch=run.arch, precision=run.precision,
-                          threads=run.threads or None, **cs.engine_kwargs())
-
-    sim = rig(key, build)
-    sim.reset(domain=Domain(pl.lo, pl.hi), max_radius=pl.r_max, dt=dt, gravity=(0, 0, -GRAVITY),
-              materials=[cs.particle, cs.wall], friction=cs.friction, rolling_friction=cs.rolling_friction,
-              static_friction=cs.static_friction)
-    return sim
+    return twin_simulation("compaction", contact_set(cfg, youngs_modulus=e), cfg, Domain(pl.lo, pl.hi), pl.n, pl.r_max,
+                           dt, (0, 0, -GRAVITY))
 
 
 def _die_walls(sim: Simulation, pl: _Plan) -> tuple[int, int]:
@@ -471,114 +467,71 @@ def quasi_static_check(setup: CompactionSetup = None, cfg: Config = None, tolera
 # ------------------------------------------------------------------------------------------ curves
 
 
-def loading_displacements(displacement, force, branch, levels) -> np.ndarray:
-    """Displacement where the loading branch first reaches each force level (linear interpolation on the
-    running maximum of the force, so noise cannot make it non-monotone). NaN above the largest force."""
-    ld = np.asarray(branch) == "loading"
-    s = np.asarray(displacement, float)[ld]
-    f = np.maximum.accumulate(np.asarray(force, float)[ld])
-    return _crossings(s, f, np.asarray(levels, float))
+class CompactionTwin(Twin):
+    """The compaction test as a calibration twin (calibration/twin.py): it reproduces a measured loading (and
+    unloading) curve and the poured bulk density."""
 
+    name = "compaction"
+    setup_class = CompactionSetup
+    targets = (Target("curve", "curve", "CSV with displacement_m (m) and force_n (N)", "force-displacement curve",
+                      cli="--curve", reader=read_curve_csv),
+               Target("bulk_density", "bulk_density", "kg/m^3", "bulk density", lo=0, cli="--bulk-density"))
+    report = (("displacement_at_target_m", "displacement_at_target"), ("bulk_density_kg_m3", "bulk_density"),
+              ("final_porosity", "final_porosity"))
+    LOAD_LEVELS = np.linspace(0.1, 1.0, 10).tolist()      # of the measured maximum force
+    UNLOAD_LEVELS = [0.8, 0.6, 0.4, 0.2, 0.1]
 
-def unloading_displacements(displacement, force, branch, levels) -> np.ndarray:
-    """Displacement where the unloading branch first falls to each force level (running minimum)."""
-    ul = np.asarray(branch) == "unloading"
-    s = np.asarray(displacement, float)[ul]
-    f = np.minimum.accumulate(np.asarray(force, float)[ul])
-    # decreasing force: mirror it to reuse the increasing-crossing code
-    return _crossings(s, -f, -np.asarray(levels, float))
+    def plan(self, setup, targets) -> dict:
+        """Run to the measured curve's maximum force, and read the displacements at its force levels."""
+        setup = setup or CompactionSetup()
+        if targets.curve is None:
+            return asdict(setup.validate())
+        out = asdict(replace(setup, target_force=targets.curve.max_force).validate())
+        return {**out, "load_levels": self.LOAD_LEVELS, "unload_levels": self.UNLOAD_LEVELS}
 
+    def simulate(self, setup: dict, cfg, progress: bool = False) -> dict:
+        levels = {k: setup.get(k) for k in ("load_levels", "unload_levels")}
+        s = CompactionSetup(**{k: v for k, v in setup.items() if k not in levels})
+        r = simulate_compaction(s, cfg, progress=progress)
+        feats = curve_features(r.displacement, r.force, r.branch, s.target_force, **levels)
+        out = {k: v for k, v in r.summary().items() if k not in ("setup", "material")}
+        return {**out, "load": feats["load"].tolist(), "unload": feats["unload"].tolist()}
 
-def _crossings(s: np.ndarray, f: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    out = np.full(len(levels), np.nan)
-    if len(s) == 0:
+    def measured(self, targets) -> dict:
+        c = targets.curve
+        return {} if c is None else {"curve": curve_features(c.displacement, c.force, c.branch, c.max_force)}
+
+    def features(self, record: dict, targets) -> dict:
+        out = {}
+        if targets.curve is not None:
+            out["load"] = np.asarray(record["load"], float)
+            out["unload"] = np.asarray(record["unload"], float)
+        if targets.bulk_density is not None:
+            out["bulk_density"] = float(record["bulk_density"])
         return out
-    for k, lev in enumerate(levels):
-        idx = np.nonzero(f >= lev)[0]
-        if len(idx) == 0:
-            continue
-        j = idx[0]
-        if j == 0 or f[j] == f[j - 1]:
-            out[k] = s[j]
-        else:
-            out[k] = s[j - 1] + (lev - f[j - 1]) * (s[j] - s[j - 1]) / (f[j] - f[j - 1])
-    return out
+
+    def errors(self, responses: dict, targets, measured: dict) -> dict:
+        """curve: the RMS over the force levels of the displacement error relative to the measured
+        displacement at the maximum force (a level never reached counts as 100 %); bulk density: relative."""
+        out = {}
+        if targets.curve is not None:
+            m = measured["curve"]
+            scale = m["load"][-1]
+            errs = [(responses["load"] - m["load"]) / scale]
+            if np.any(np.isfinite(m["unload"])):
+                ok = np.isfinite(m["unload"])
+                errs.append((responses["unload"][ok] - m["unload"][ok]) / scale)
+            e = np.concatenate(errs)
+            e = np.where(np.isfinite(e), e, 1.0)
+            out["curve"] = float(math.sqrt(np.mean(e * e)))
+        if targets.bulk_density is not None:
+            out["bulk_density"] = float((responses["bulk_density"] - targets.bulk_density) / targets.bulk_density)
+        return out
+
+    def synthetic(self, setup, cfg, duration_factor: float = 1.0) -> dict:
+        """"Measured" targets made by this twin from the known parameters in ``cfg``."""
+        r = simulate_compaction(setup, cfg)
+        return {"compaction": r, "bulk_density": r.bulk_density}
 
 
-@dataclass
-class MeasuredCurve:
-    """A force–displacement curve read from CSV (m, N); ``branch`` splits loading and unloading."""
-
-    displacement: np.ndarray
-    force: np.ndarray
-    branch: np.ndarray
-    path: str = ""
-    header: list = field(default_factory=list)
-
-    @property
-    def max_force(self) -> float:
-        return float(np.max(self.force))
-
-
-def read_curve_csv(path) -> MeasuredCurve:
-    """Read a force–displacement CSV: optional ``#`` comment lines, then a header with at least the columns
-    ``displacement_m`` (m) and ``force_n`` (N); an optional ``branch`` column (loading/unloading), otherwise
-    rows up to the largest force are loading and the rest unloading. InputError for anything else."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"curve file {path}: {exc.strerror or exc}") from None
-    header = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("#")]
-    body = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    if not body:
-        raise InputError(f"curve file {path}: empty; expected a header line with columns "
-                         f"{','.join(CURVE_COLUMNS)} and data rows")
-    reader = csv.DictReader(body)
-    cols = [c.strip() for c in (reader.fieldnames or [])]
-    missing = [c for c in CURVE_COLUMNS if c not in cols]
-    if missing:
-        raise InputError(f"curve file {path}: missing column(s) {', '.join(missing)}; the header must name "
-                         f"{','.join(CURVE_COLUMNS)} (displacement in m, force in N), found: {','.join(cols)}")
-    s, f, b = [], [], []
-    for line_no, row in enumerate(reader, start=2):
-        row = {k.strip(): v for k, v in row.items() if k is not None}
-        try:
-            s.append(float(row["displacement_m"]))
-            f.append(float(row["force_n"]))
-        except (TypeError, ValueError):
-            raise InputError(f"curve file {path}, data row {line_no - 1}: displacement_m and force_n must be "
-                             f"numbers (got {row.get('displacement_m')!r}, {row.get('force_n')!r})") from None
-        b.append((row.get("branch") or "").strip().lower())
-    s, f = np.asarray(s), np.asarray(f)
-    if len(s) < 5:
-        raise InputError(f"curve file {path}: {len(s)} data rows; at least 5 are needed")
-    if not (np.all(np.isfinite(s)) and np.all(np.isfinite(f))):
-        raise InputError(f"curve file {path}: displacement_m and force_n must be finite")
-    if f.max() <= 0:
-        raise InputError(f"curve file {path}: force_n never rises above 0 N")
-    if any(b):
-        bad = sorted({x for x in b if x not in ("loading", "unloading")})
-        if bad:
-            raise InputError(f"curve file {path}: branch must be 'loading' or 'unloading' (got {', '.join(bad)})")
-        branch = np.asarray(b)
-    else:
-        branch = np.where(np.arange(len(f)) <= int(np.argmax(f)), "loading", "unloading")
-    return MeasuredCurve(s, f, branch, str(path), header)
-
-
-def curve_features(displacement, force, branch, max_force: float, *, load_levels=None,
-                   unload_levels=None) -> dict:
-    """Displacements (m) that characterise a curve for fitting, all measured from the displacement at the
-    lowest loading level (so the zero of the displacement axis does not matter): ``load`` at 20–100 % and
-    ``unload`` at 80–10 % of ``max_force``."""
-    load_levels = np.linspace(0.1, 1.0, 10) if load_levels is None else np.asarray(load_levels)
-    unload_levels = np.array([0.8, 0.6, 0.4, 0.2, 0.1]) if unload_levels is None else np.asarray(unload_levels)
-    sl = loading_displacements(displacement, force, branch, load_levels * max_force)
-    su = unloading_displacements(displacement, force, branch, unload_levels * max_force)
-    return {"load": sl[1:] - sl[0], "unload": su - sl[0], "load_levels": load_levels[1:],
-            "unload_levels": unload_levels}
-
-
-class CompactionError(CalibrationError):
-    """Compaction twin failure other than an unreachable target."""
+TWIN = CompactionTwin()

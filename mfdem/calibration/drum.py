@@ -29,24 +29,20 @@ from pathlib import Path
 import numpy as np
 
 from mfdem.calibration import surface
-from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, base_config, capacity_bucket, contact_set,
-                                      count_for_mass, particle_radii, rayleigh_step, rig, validate_setup,
-                                      with_overrides)
+from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, base_config, contact_set, count_for_mass, particle_radii,
+                                      rayleigh_step, twin_simulation, validate_setup, with_overrides)
+from mfdem.calibration.twin import Target, Twin
 from mfdem.config import Config
-from mfdem.engine.materials import InputError
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import CylinderWall, PlaneWall
 from mfdem.progress import Progress
 from mfdem.tables import FLOAT, INT, Table
+from mfdem.validation import InputError
 
 PAPER_FILL_MASS = 51.2e-3       # kg in the whole 20 mm GranuDrum (paper)
 PAPER_WIDTH = 20.0e-3           # m
 LOOSE_PACKING = 0.58            # solid fraction assumed for the fill-volume check
 PROFILE_TABLE = {"x_m": FLOAT, "height_m": FLOAT, "height_std_m": FLOAT, "in_chord": INT, "fit_height_m": FLOAT}
-
-
-def rpm_to_omega(rpm: float) -> float:
-    return 2.0 * math.pi * rpm / 60.0
 
 
 @dataclass
@@ -273,29 +269,15 @@ def _lattice(n, rd, w, r_max, full_width, rng) -> np.ndarray:
     return pos
 
 
-def _simulation(pl: _Plan, cfg: Config, setup: DrumSetup) -> Simulation:
-    cs = contact_set(cfg)
-    run = cfg.run
-    key = ("drum", capacity_bucket(pl.n), tuple(np.round(pl.lo, 12)), tuple(np.round(pl.hi, 12)), pl.periodic,
-           round(pl.r_max, 15), cs.normal_model, cs.rolling_model, run.arch, run.precision)
-    domain = Domain(pl.lo, pl.hi, periodic=pl.periodic)
-
-    def build():
-        return Simulation(domain=domain, capacity=capacity_bucket(pl.n), max_radius=pl.r_max, dt=pl.dt,
-                          gravity=(0, -GRAVITY, 0), max_walls=3, arch=run.arch, precision=run.precision,
-                          threads=run.threads or None, **cs.engine_kwargs())
-
-    sim = rig(key, build)
-    sim.reset(domain=domain, max_radius=pl.r_max, dt=pl.dt, gravity=(0, -GRAVITY, 0),
-              materials=[cs.particle, cs.wall], friction=cs.friction, rolling_friction=cs.rolling_friction,
-              static_friction=cs.static_friction)
-    return sim
+def _simulation(pl: _Plan, cfg: Config) -> Simulation:
+    return twin_simulation("drum", contact_set(cfg), cfg, Domain(pl.lo, pl.hi, periodic=pl.periodic), pl.n, pl.r_max,
+                           pl.dt, (0, -GRAVITY, 0))
 
 
 def build(setup: DrumSetup, cfg: Config = None) -> tuple:
     """``(plan, simulation)``: the filled drum with its walls, ready to step (``simulate_drum`` runs it)."""
     pl = plan(setup, base_config(cfg))
-    sim = _simulation(pl, pl.cfg, setup)
+    sim = _simulation(pl, pl.cfg)
     omega = (0.0, 0.0, setup.omega)
     sim.add_wall(CylinderWall(point=(0, 0, 0), axis=(0, 0, 1), radius=setup.diameter / 2, inside=True,
                               angular_velocity=omega, material=WALL, name="drum"))
@@ -353,3 +335,34 @@ def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress: bool
         runtime=wallclock.perf_counter() - t_start, setup={**asdict(setup), "spinup_used": pl.spinup,
                                                           "duration_used": pl.duration},
         material={"particles": asdict(cfg.particles), "contact": asdict(cfg.contact), "wall": asdict(cfg.wall)})
+
+
+class DrumTwin(Twin):
+    """The rotating drum as a calibration twin (calibration/twin.py): it reproduces a measured flowing angle."""
+
+    name = "drum"
+    setup_class = DrumSetup
+    targets = (Target("flowing_angle_deg", "angle", "deg", "flowing angle", lo=0, hi=90, cli="--angle"),)
+    report = (("flowing_angle_deg", "flowing_angle_deg"),)
+
+    def simulate(self, setup: dict, cfg, progress: bool = False) -> dict:
+        r = simulate_drum(DrumSetup(**setup), cfg, progress=progress)
+        return {k: v for k, v in r.summary().items() if k not in ("setup", "material")}
+
+    def features(self, record: dict, targets) -> dict:
+        return {"angle": float(record["flowing_angle_deg"])}
+
+    def errors(self, responses: dict, targets, measured: dict) -> dict:
+        return {"angle": float((responses["angle"] - targets.flowing_angle_deg) / targets.flowing_angle_deg)}
+
+    def synthetic(self, setup, cfg, duration_factor: float = 2.0) -> dict:
+        """A "measured" flowing angle from the known parameters in ``cfg``, sampled ``duration_factor`` times
+        longer than ``setup`` says, for a steadier angle."""
+        d = asdict(setup)
+        d["duration"] = (setup.duration or setup.revolution) * duration_factor
+        d["snapshots"] = int(round(setup.snapshots * duration_factor))
+        r = simulate_drum(DrumSetup(**d), cfg)
+        return {"drum": r, "flowing_angle_deg": r.flowing_angle_deg}
+
+
+TWIN = DrumTwin()

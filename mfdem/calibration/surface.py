@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mfdem.engine.materials import InputError
+from mfdem.validation import InputError
 
 
 def column_edges(drum_radius: float, column_width: float, center_x: float = 0.0) -> np.ndarray:

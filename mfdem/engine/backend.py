@@ -14,13 +14,15 @@ import warnings
 
 import taichi as ti
 
+from mfdem.validation import InputError
+
 ARCHS = ("auto", "cpu", "cuda")
 PRECISIONS = ("f64", "f32")
 
 _state: dict = {}
 
 
-class BackendError(RuntimeError):
+class BackendError(InputError):
     """The requested Taichi backend cannot be used."""
 
 

@@ -9,7 +9,7 @@ runs in partner-index order and only pairs in contact contribute.
 
 import numpy as np
 
-from mfdem.engine.materials import InputError
+from mfdem.validation import InputError
 
 _PARTICLE_FIELDS = ("x", "v", "w", "f", "t", "radius", "mass", "inertia", "material", "work", "starts_particle",
                     "starts_wall", "events_particle", "events_wall", "overlap_ratio", "overlap_partner", "id")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import taichi as ti
 
+from mfdem.engine.contact.law import H_UPREV
 from mfdem.engine.neighbor_list import TOUCHING
 from mfdem.engine.walls.mesh import MAX_SLOTS
 
@@ -59,11 +60,11 @@ def stored_energy(nl: ti.template(), b: ti.i32, walls: ti.template(), n_walls: t
         for k in range(nl.own_count[b, i]):
             p = nl.slot(b, i, k)
             if nl.state[b, p] == TOUCHING:
-                e += ti.cast(nl.hist[b, p][3], ti.f64)
+                e += ti.cast(nl.hist[b, p][H_UPREV], ti.f64)
         for k in range(n_walls):
-            e += ti.cast(walls.hist[i, k][3], ti.f64)
+            e += ti.cast(walls.hist[i, k][H_UPREV], ti.f64)
         for k in ti.static(range(MAX_SLOTS)):
-            e += ti.cast(mesh.slot_hist[i, k][3], ti.f64)
+            e += ti.cast(mesh.slot_hist[i, k][H_UPREV], ti.f64)
     return e
 
 

@@ -8,6 +8,7 @@ step's relative displacement, which is what makes the contact-work bookkeeping c
 
 import taichi as ti
 
+from mfdem.engine.contact.registry import VECTOR_SLOTS
 from mfdem.engine.walls.mesh import MAX_SLOTS
 
 
@@ -19,10 +20,11 @@ def _turn_z(v, c, s):
 
 @ti.func
 def _rotate_history(h, space: ti.template(), rot):
-    """A contact history with its tangential spring ξ and rolling torque M turned by the seam rotation."""
-    xi = space.rotate(ti.Vector([h[5], h[6], h[7]]), rot)
-    m = space.rotate(ti.Vector([h[8], h[9], h[10]]), rot)
-    h[5], h[6], h[7], h[8], h[9], h[10] = xi[0], xi[1], xi[2], m[0], m[1], m[2]
+    """A contact history with its vectors (tangential spring ξ, rolling torque M) turned by the seam rotation."""
+    for c0 in ti.static(VECTOR_SLOTS):
+        v = space.rotate(ti.Vector([h[c0], h[c0 + 1], h[c0 + 2]]), rot)
+        for c in ti.static(range(3)):
+            h[c0 + c] = v[c]
     return h
 
 

@@ -5,34 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
-from mfdem.engine.contact.law import P_ESTAR, P_GSTAR, P_MU, P_MUR, P_MUS, P_PY, P_VEVENT, P_YR, PAIR_SIZE
-
-
-class InputError(ValueError):
-    """Bad user input, raised before any kernel compiles; the message names the field and the range."""
-
-
-def check_range(name: str, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit: str = "") -> float:
-    """Return ``float(value)`` or raise InputError naming ``name`` and the allowed range."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} = {value!r}: must be a number") from None
-    bad = not math.isfinite(v)
-    if lo is not None:
-        bad |= v <= lo if lo_open else v < lo
-    if hi is not None:
-        bad |= v >= hi if hi_open else v > hi
-    if bad:
-        left = "(" if lo_open else "["
-        right = ")" if hi_open or hi is None else "]"
-        rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
-        what = "must be in" if math.isfinite(v) else "must be a finite number in"
-        raise InputError(f"{name} = {value!r}: {what} {rng}{' ' + unit if unit else ''}")
-    return v
-
+from mfdem.validation import InputError, check_range  # noqa: F401 - InputError: re-exported for callers
 
 YIELD_RATIO_DEFINITIONS = ("contact_radius", "overlap")
 
@@ -96,37 +69,3 @@ def yield_pressure(m: Material, e_star: float, yield_scale: float) -> float | No
     if m.yield_ratio_definition == "overlap":
         return 2.0 * e_star * math.sqrt(m.yield_ratio) / math.pi
     return 2.0 * e_star * m.yield_ratio * yield_scale / math.pi
-
-
-def pair_table(materials: list[Material], friction: np.ndarray, rolling_friction: np.ndarray,
-               static_friction: np.ndarray = None, event_speed: float = 0.0) -> np.ndarray:
-    """(M, M, PAIR_SIZE) array of pair parameters (layout in contact/law.py).
-
-    Yield of a pair: the softer partner yields first, so the smaller yield ratio / yield pressure is used;
-    a contact-radius yield ratio (LIGGGHTS) takes precedence over p_y when either partner gives one, and
-    overlap-ratio definitions are converted to p_y here. ``static_friction`` defaults to ``friction``;
-    ``event_speed`` (m/s) is the approach speed below which a loading onset is no stress event.
-    """
-    m = len(materials)
-    static_friction = friction if static_friction is None else static_friction
-    out = np.zeros((m, m, PAIR_SIZE))
-    for i, a in enumerate(materials):
-        for j, b in enumerate(materials):
-            e_star = effective_modulus(a, b)
-            out[i, j, P_ESTAR] = e_star
-            out[i, j, P_GSTAR] = effective_shear_modulus(a, b)
-            out[i, j, P_MU] = friction[i, j]
-            out[i, j, P_MUS] = static_friction[i, j]
-            out[i, j, P_MUR] = rolling_friction[i, j]
-            out[i, j, P_VEVENT] = event_speed
-            ratios = [x.yield_ratio for x in (a, b)
-                      if x.yield_ratio is not None and x.yield_ratio_definition == "contact_radius"]
-            pressures = [yield_pressure(x, e_star, 1.0) for x in (a, b)
-                         if x.yield_pressure is not None or x.yield_ratio is not None]
-            if ratios:
-                out[i, j, P_YR] = min(ratios)
-            elif pressures:
-                out[i, j, P_PY] = min(pressures)
-            else:
-                out[i, j, P_PY] = np.inf  # never yields: Thornton–Ning reduces to Hertz
-    return out

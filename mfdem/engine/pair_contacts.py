@@ -3,7 +3,7 @@ its reaction (see neighbor_list.py)."""
 
 import taichi as ti
 
-from mfdem.engine.contact import law, rolling
+from mfdem.engine.contact import law, registry
 from mfdem.engine.neighbor_list import IDLE, PARTED, TOUCHING
 
 
@@ -49,7 +49,7 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             v_c = s.v[i] - v_j - (a_i * s.w[i] + a_j * w_j).cross(nrm)
             r_star = ri * rj / rsum
             i_eff = 0.0
-            if ti.static(rolling_model == rolling.MODEL_CONSTANT):  # only the Type-A limiter needs it
+            if ti.static(registry.ROLLING[rolling_model].NEEDS_INERTIA):  # only the Type-A limiter needs it
                 i_eff = s.inertia[i] * s.inertia[j] / (s.inertia[i] + s.inertia[j])
             F, M, h_new, dD, U, started, event = law.evaluate(
                 normal_model, rolling_model, delta, nrm, v_c, s.w[i] - w_j, h,

@@ -10,21 +10,23 @@
 Every input is validated (InputError naming the field and range) before Taichi compiles anything.
 ``sim.close()`` (or ``with Simulation(...) as sim:``) hands the arrays and compiled kernels to the next
 Simulation of the same layout (engine_pool.py).
+
+One module, past the usual size: it is the engine's whole Python API, one class; its inputs are checked in
+inputs.py and everything it runs lives in the kernel modules.
 """
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import taichi as ti
 
 from mfdem.engine import backend, engine_pool, field_tree, spatial_sort
-from mfdem.engine.contact import law, rolling
-from mfdem.engine.contact.law import P_MU, P_MUR, P_MUS, P_VEVENT, PAIR_SIZE
+from mfdem.engine.contact import registry
+from mfdem.engine.contact.registry import EVENT_SPEED, HISTORY, PAIR, pair_table
 from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, stored_energy, total
 from mfdem.engine.field_tree import FieldTree, field
+from mfdem.engine.inputs import Domain, gravity_vector, law_coefficients, pair_matrix, static_friction_matrix
 from mfdem.engine.integrator import mean_spin_z
-from mfdem.engine.materials import InputError, check_range, pair_table
 from mfdem.engine.neighbor_list import TOUCHING, NeighborList
 from mfdem.engine.space import Space
 from mfdem.engine.state import MESH_PARTNER, WALL_PARTNER, ParticleState
@@ -32,57 +34,7 @@ from mfdem.engine.stepper import step_parallel, steps_serial
 from mfdem.engine.walls import Wall
 from mfdem.engine.walls.analytic import AnalyticWalls
 from mfdem.engine.walls.mesh import MeshWalls
-
-
-@dataclass
-class Domain:
-    """Axis-aligned box [lo, hi] (m) that holds every particle; ``periodic`` per axis (x, y, z).
-
-    ``sector_angle_deg`` makes the domain a periodic sector 0 ≤ φ < angle about the z axis (rotational
-    periodicity, the mixer's one-fifth); the box must then hold that sector.
-    """
-
-    lo: tuple
-    hi: tuple
-    periodic: tuple = (False, False, False)
-    sector_angle_deg: float = None
-
-    def validate(self):
-        lo = np.asarray(self.lo, float).reshape(3)
-        hi = np.asarray(self.hi, float).reshape(3)
-        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))) or np.any(hi <= lo):
-            raise InputError(f"domain: hi {hi.tolist()} must exceed lo {lo.tolist()} on every axis (m)")
-        if len(self.periodic) != 3:
-            raise InputError("domain.periodic: give three booleans (x, y, z)")
-        if self.sector_angle_deg is not None:
-            check_range("domain.sector_angle_deg", self.sector_angle_deg, 0, 180, lo_open=True, hi_open=True,
-                        unit="deg")
-            if any(self.periodic):
-                raise InputError("domain: rotational periodicity cannot be combined with linear periodic axes")
-        return lo, hi, tuple(bool(p) for p in self.periodic)
-
-
-def _pair_matrix(name: str, value, m: int) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        arr = np.full((m, m), float(arr))
-    if arr.shape != (m, m):
-        raise InputError(f"{name}: give one number or a {m}×{m} matrix (one entry per material pair)")
-    if not np.allclose(arr, arr.T):
-        raise InputError(f"{name}: the material-pair matrix must be symmetric")
-    for v in arr.ravel():
-        check_range(name, v, 0, None)
-    return arr
-
-
-def _static_friction(value, dynamic: np.ndarray) -> np.ndarray:
-    """The static friction matrix: ``dynamic`` when not given; never below the dynamic coefficient."""
-    if value is None:
-        return dynamic
-    mu_s = _pair_matrix("static_friction", value, len(dynamic))
-    if np.any(mu_s < dynamic):
-        raise InputError(f"static_friction = {value!r}: must be ≥ the (dynamic) friction {dynamic.tolist()}")
-    return mu_s
+from mfdem.validation import InputError, check_range
 
 
 def _mesh_key(body) -> tuple:
@@ -90,16 +42,6 @@ def _mesh_key(body) -> tuple:
     return (np.asarray(body.vertices, float).tobytes(), np.asarray(body.faces, np.int64).tobytes(), body.material,
             tuple(np.asarray(body.axis, float).ravel()), tuple(np.asarray(body.center, float).ravel()),
             float(body.omega), float(body.start_time), float(body.ramp_time))
-
-
-def _gravity(gravity) -> np.ndarray:
-    try:
-        g = np.asarray(gravity, float).reshape(3)
-    except (TypeError, ValueError):
-        raise InputError(f"gravity = {gravity!r}: must be three numbers (m/s^2)") from None
-    if not np.all(np.isfinite(g)):
-        raise InputError(f"gravity = {gravity!r}: must be three finite numbers (m/s^2)")
-    return g
 
 
 @ti.kernel
@@ -121,7 +63,6 @@ def _set_rows(dst, values: np.ndarray, offset: int = 0) -> None:
     copy(dst, np.ascontiguousarray(values), offset, values.shape[0])
 
 
-EVENT_SPEED = 0.01   # m/s, default stress-event speed (docs/hdf5.md "Stress events")
 # Up to this many particles a CPU runs steps many to a launch on one thread (stepper.py): on the 2-core test
 # machine a parallel loop costs ~0.1 ms to dispatch, ~0.8 ms a step, which one thread wins back up to
 # 20,000–30,000 particles (benchmarks/small_system.py, dense_bed.py). One launch holds at most
@@ -142,8 +83,10 @@ class Simulation:
     radius (m), sets the cell size; ``dt`` — time step (s); ``gravity`` (m/s²); ``friction`` (dynamic,
     sliding), ``static_friction`` (default: = friction) and ``rolling_friction`` — one number or a
     material-pair matrix; ``event_speed`` — approach speed (m/s) from which a loading onset counts as a stress
-    event (contact/law.py); ``normal_model`` — "thornton_ning" or
-    "hertz"; ``rolling_model`` — "epsd" (Type C), "constant_torque" (Type A) or "none"; ``skin`` — Verlet
+    event (contact/law.py); ``normal_model`` — "thornton_ning", "hertz" or another normal law of
+    contact/registry.py; ``rolling_model`` — "epsd" (Type C), "constant_torque" (Type A) or "none";
+    ``coefficients`` — the normal law's own pair coefficients by name (e.g. ``{"restitution": 0.6}`` for
+    "hysteretic_linear"), each one number, one value per material (mixed by its rule) or a matrix; ``skin`` — Verlet
     skin (m, default 0.2 × max_radius); ``max_neighbors`` — initial list length (default from the skin for a
     dense packing; grows on demand, which recompiles the kernels once);
     ``max_walls``; ``arch`` — "auto", "cpu" or "cuda"; ``precision`` — "f64" or "f32".
@@ -153,7 +96,8 @@ class Simulation:
                  gravity=(0.0, 0.0, 0.0), friction=0.0, rolling_friction=0.0, normal_model: str = "thornton_ning",
                  rolling_model: str = "epsd", skin: float = None, max_neighbors: int = None,
                  max_walls: int = 8, meshes: list = (), arch: str = "auto", precision: str = "f64",
-                 threads: int = None, static_friction=None, event_speed: float = EVENT_SPEED):
+                 threads: int = None, static_friction=None, event_speed: float = EVENT_SPEED,
+                 coefficients: dict = None):
         # ---- validation first: nothing below compiles or allocates until the inputs are known good
         if not materials:
             raise InputError("materials: at least one material is required")
@@ -166,15 +110,15 @@ class Simulation:
         self.capacity = int(check_range("capacity", capacity, 1, 2**26))
         self.max_radius = check_range("max_radius", max_radius, 0, None, lo_open=True, unit="m")
         self.dt = check_range("dt", dt, 0, None, lo_open=True, unit="s")
-        g = _gravity(gravity)
-        if normal_model not in law.NORMAL_MODELS:
-            raise InputError(f"normal_model = {normal_model!r}: must be one of {', '.join(law.NORMAL_MODELS)}")
-        if rolling_model not in rolling.MODELS:
-            raise InputError(f"rolling_model = {rolling_model!r}: must be one of {', '.join(rolling.MODELS)}")
-        mu = _pair_matrix("friction", friction, len(materials))
-        self._pairs = pair_table(self.materials, mu, _pair_matrix("rolling_friction", rolling_friction, len(materials)),
-                                 _static_friction(static_friction, mu),
-                                 check_range("event_speed", event_speed, 0, None, unit="m/s"))
+        g = gravity_vector(gravity)
+        self._normal = registry.model_id("normal", normal_model)
+        self._rolling = registry.model_id("rolling", rolling_model)
+        self._coefficients = law_coefficients(coefficients, normal_model, len(materials))
+        mu = pair_matrix("friction", friction, len(materials))
+        self._pairs = pair_table(self.materials, {
+            "friction": mu, "static_friction": static_friction_matrix(static_friction, mu),
+            "rolling_friction": pair_matrix("rolling_friction", rolling_friction, len(materials)),
+            "event_speed": check_range("event_speed", event_speed, 0, None, unit="m/s"), **self._coefficients})
         self.skin = check_range("skin", 0.2 * self.max_radius if skin is None else skin, 0, None, lo_open=True,
                                 unit="m")
         if max_neighbors is None:
@@ -192,7 +136,6 @@ class Simulation:
             body.validate(len(self.materials))
         self.gravity = g
         self.normal_model, self.rolling_model = normal_model, rolling_model
-        self._normal, self._rolling = law.NORMAL_MODELS[normal_model], rolling.MODELS[rolling_model]
 
         # ---- backend and fields
         self.arch = backend.init(arch, precision, threads)
@@ -208,7 +151,7 @@ class Simulation:
                 engine = dict(fields=fields,
                               space=Space(lo, hi, periodic, 2 * self.max_radius + self.skin, sector),
                               state=ParticleState(self.capacity, real),
-                              pair_par=field(ti.types.vector(PAIR_SIZE, real), self._pairs.shape[:2]),
+                              pair_par=field(ti.types.vector(PAIR.size, real), self._pairs.shape[:2]),
                               walls=AnalyticWalls(self.capacity, self.max_walls, real))
                 engine["neighbors"] = NeighborList(engine["space"], self.capacity, k_nbr, self.skin, real)
                 engine["meshes"] = MeshWalls(list(meshes), self.capacity, self.max_radius, self.skin, real)
@@ -358,11 +301,12 @@ class Simulation:
         return self.walls.n
 
     def reset(self, *, domain: Domain = None, max_radius: float = None, dt: float = None, gravity=None,
-              materials: list = None, friction=None, rolling_friction=None, static_friction=None) -> None:
+              materials: list = None, friction=None, rolling_friction=None, static_friction=None,
+              coefficients: dict = None) -> None:
         """Remove all particles and walls and restart the clock, keeping the compiled kernels.
 
         Optionally change the time step, gravity, materials (same number), friction (a new ``friction``
-        without ``static_friction`` sets both) and the domain box; a
+        without ``static_friction`` sets both), the normal law's coefficients and the domain box; a
         new box and ``max_radius`` must give the same number of cells (the impact tool and test suites
         rescale one small set-up to many parameter sets this way).
         """
@@ -375,15 +319,17 @@ class Simulation:
                 mat.validate()
         mats = self.materials if materials is None else list(materials)
         m = len(mats)
-        mu = self._pairs[:, :, P_MU] if friction is None else _pair_matrix("friction", friction, m)
-        mu_r = self._pairs[:, :, P_MUR] if rolling_friction is None else \
-            _pair_matrix("rolling_friction", rolling_friction, m)
+        if coefficients is not None:
+            self._coefficients = law_coefficients(coefficients, self.normal_model, m)
+        mu = self._pairs[:, :, PAIR["friction"]] if friction is None else pair_matrix("friction", friction, m)
+        mu_r = self._pairs[:, :, PAIR["rolling_friction"]] if rolling_friction is None else \
+            pair_matrix("rolling_friction", rolling_friction, m)
         if static_friction is not None or friction is not None:
-            mu_s = _static_friction(static_friction, mu)
+            mu_s = static_friction_matrix(static_friction, mu)
         else:
-            mu_s = self._pairs[:, :, P_MUS]
+            mu_s = self._pairs[:, :, PAIR["static_friction"]]
         new_dt = self.dt if dt is None else check_range("dt", dt, 0, None, lo_open=True, unit="s")
-        g = self.gravity if gravity is None else _gravity(gravity)
+        g = self.gravity if gravity is None else gravity_vector(gravity)
         r_max = self.max_radius if max_radius is None else \
             check_range("max_radius", max_radius, 0, None, lo_open=True, unit="m")
         if domain is not None or max_radius is not None:
@@ -392,7 +338,9 @@ class Simulation:
             self.space.rescale(lo, hi, 2 * r_max + skin)
             self.skin, self.neighbors.skin = skin, skin
         self.materials, self.max_radius, self.dt, self.gravity = mats, r_max, new_dt, g
-        self._pairs = pair_table(mats, mu, mu_r, mu_s, float(self._pairs[0, 0, P_VEVENT]))
+        self._pairs = pair_table(mats, {"friction": mu, "static_friction": mu_s, "rolling_friction": mu_r,
+                                        "event_speed": float(self._pairs[0, 0, PAIR["event_speed"]]),
+                                        **self._coefficients})
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.state.gravity[None] = g
         self._clear_fields()
@@ -643,17 +591,13 @@ class Simulation:
         """``(particle–particle pairs, particle–wall contacts)`` now in contact."""
         nl = self.neighbors
         pp = int(np.count_nonzero(nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING))
-        pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, 1] > 0))
-        pw += int(np.count_nonzero(self.meshes.slot_hist.to_numpy()[: self.n, :, 1] > 0))
+        pw = int(np.count_nonzero(self.walls.hist.to_numpy()[: self.n, : self.walls.n, HISTORY["delta_prev"]] > 0))
+        pw += int(np.count_nonzero(self.meshes.slot_hist.to_numpy()[: self.n, :, HISTORY["delta_prev"]] > 0))
         return pp, pw
 
     def mesh_torque(self, b: int) -> np.ndarray:
         """Torque of mesh body b on the particles about its center in the last step (N·m)."""
         return self.meshes.torque_last[b].to_numpy()
-
-    def mesh_force(self, b: int) -> np.ndarray:
-        """Force of mesh body b on the particles in the last step (N)."""
-        return self.meshes.force_last[b].to_numpy()
 
     def mesh_axial_torque(self, b: int) -> float:
         """Torque of body b on the particles about its axis (N·m); its power is this × ω(t)."""

@@ -16,7 +16,7 @@ import numpy as np
 import taichi as ti
 
 from mfdem.engine.field_tree import after_fields, field
-from mfdem.engine.materials import InputError
+from mfdem.validation import InputError
 
 ivec3 = ti.types.vector(3, ti.i32)
 dvec3 = ti.types.vector(3, ti.f64)

@@ -10,7 +10,9 @@ import warnings
 from dataclasses import dataclass
 
 from mfdem import theory
-from mfdem.engine.materials import Material, check_range, effective_modulus
+from mfdem.engine.contact import registry
+from mfdem.engine.materials import Material, effective_modulus
+from mfdem.validation import check_range
 
 # below 15 steps per Hertz contact the Thornton–Ning restitution of the default particle at the 10,000 rpm tip
 # speed drifts beyond 1 % of its converged value (benchmarks/timestep_accuracy.py: ≤ 0.35 % from 15 on)
@@ -24,30 +26,33 @@ class TimeStepWarning(UserWarning):
 @dataclass(frozen=True)
 class TimeStepAdvice:
     rayleigh_time: float          # s, smallest particle
-    contact_time: float           # s, Hertz, particle–particle at impact_speed
-    wall_contact_time: float      # s, Hertz, particle–wall at impact_speed
+    contact_time: float           # s, of the normal law, particle–particle at impact_speed
+    wall_contact_time: float      # s, of the normal law, particle–wall at impact_speed
     impact_speed: float           # m/s
     steps_per_contact: float      # of the chosen dt (shorter of the two contact times)
     dt: float                     # s, the chosen or recommended step
 
     def summary(self) -> str:
-        return (f"dt = {self.dt:.3e} s: Rayleigh time {self.rayleigh_time:.3e} s, Hertz contact time at "
+        return (f"dt = {self.dt:.3e} s: Rayleigh time {self.rayleigh_time:.3e} s, contact time at "
                 f"{self.impact_speed:g} m/s {min(self.contact_time, self.wall_contact_time):.3e} s "
                 f"({self.steps_per_contact:.1f} steps per contact)")
 
 
 def advise(radius: float, particle: Material, impact_speed: float, wall: Material = None, dt: float = None,
-           steps_per_contact: float = 50.0, warn: bool = True) -> TimeStepAdvice:
-    """Rayleigh and Hertz times for spheres of ``radius`` (m) hitting each other and ``wall`` at
-    ``impact_speed`` (m/s, relative normal speed). Without ``dt`` the step giving ``steps_per_contact`` is
-    recommended; with ``dt`` a TimeStepWarning is issued when it gives fewer than MIN_STEPS_PER_CONTACT steps
-    per contact."""
+           steps_per_contact: float = 50.0, warn: bool = True, normal_model: str = "hertz",
+           coefficients: tuple = ({}, {})) -> TimeStepAdvice:
+    """Rayleigh and contact times for spheres of ``radius`` (m) hitting each other and ``wall`` at
+    ``impact_speed`` (m/s, relative normal speed), the contact time that of ``normal_model`` (Hertz for
+    thornton_ning and hertz) with its ``coefficients`` particle–particle and particle–wall. Without ``dt`` the
+    step giving ``steps_per_contact`` is recommended; with ``dt`` a TimeStepWarning is issued when it gives
+    fewer than MIN_STEPS_PER_CONTACT steps per contact."""
     radius = check_range("radius", radius, 0, None, lo_open=True, unit="m")
     impact_speed = check_range("impact_speed", impact_speed, 0, None, lo_open=True, unit="m/s")
     wall = wall or particle
     mass = particle.density * 4.0 / 3.0 * math.pi * radius**3
-    t_pp = theory.hertz_impact(mass / 2, radius / 2, effective_modulus(particle, particle), impact_speed).contact_time
-    t_pw = theory.hertz_impact(mass, radius, effective_modulus(particle, wall), impact_speed).contact_time
+    law = registry.model("normal", normal_model)
+    t_pp = law.contact_time(mass / 2, radius / 2, effective_modulus(particle, particle), impact_speed, coefficients[0])
+    t_pw = law.contact_time(mass, radius, effective_modulus(particle, wall), impact_speed, coefficients[1])
     t_r = theory.rayleigh_time(radius, particle.density, particle.youngs_modulus, particle.poisson_ratio)
     t_c = min(t_pp, t_pw)
     if dt is None:

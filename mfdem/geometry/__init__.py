@@ -4,18 +4,8 @@ Frame and conventions are documented in :mod:`mfdem.geometry.nobilta` (rotor axi
 gravity -y, rotor turning +phi, blade 0 centred at 180/n_blades deg); all lengths in metres.
 """
 
-from mfdem.geometry.nobilta import (
-    GeometryError,
-    NobiltaParams,
-    build_rotor,
-    build_vessel,
-    free_volume,
-    rotor_profile,
-    rotor_section_area,
-    sector,
-    solve_axial_length,
-    write_geometry,
-)
+from mfdem.geometry.nobilta import (GeometryError, NobiltaParams, build_rotor, build_vessel, free_volume, rotor_profile,
+                                    rotor_section_area, sector, solve_axial_length, write_geometry)
 from mfdem.geometry.stl import load_mesh, mesh_arrays
 
 __all__ = [

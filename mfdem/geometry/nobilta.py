@@ -33,6 +33,9 @@ In the frame of one blade (blade centre line along +x, leading side +y):
 The cross-section is star-shaped about the axis (``phi`` increases monotonically round its outline), so
 both solids are built directly as prisms (fan-triangulated end faces, quad side walls): watertight by
 construction, no boolean needed. Only :func:`sector` uses a boolean (``manifold3d`` via trimesh).
+
+One module, past the usual size: the parameters, their checks and the outline they define are one
+generator; each piece needs the others' geometry.
 """
 
 from __future__ import annotations
@@ -48,8 +51,10 @@ import numpy as np
 import tomli_w
 import trimesh
 
+from mfdem.validation import InputError, check_setting, setting
 
-class GeometryError(ValueError):
+
+class GeometryError(InputError):
     """A geometry parameter is out of range or a mesh is unusable; the message names the field or file."""
 
 
@@ -59,32 +64,31 @@ class NobiltaParams:
     """Parameters of the Nobilta-type mixer geometry. All lengths in metres, angles in degrees.
 
     Defaults follow ``mixer_setup.md`` section 3 (tip radius derived from 40 m/s at 10,000 rpm, the rest
-    engineering estimates). ``axial_length=None`` means "solve it so that the free volume (chamber minus
-    rotor) equals ``target_free_volume``"; use :meth:`length` or :meth:`resolved` to get the number.
+    engineering estimates). ``axial_length = 0`` means "solve it so that the free volume (chamber minus
+    rotor) equals ``target_free_volume``"; use :meth:`length` or :meth:`resolved` to get the number. Each
+    field carries its unit, range and meaning (the run config's ``[geometry]`` section is these fields).
     """
 
-    tip_radius: float = 0.0382
-    """Rotor tip radius [m] (38.2 mm: 40 m/s tip speed at 10,000 rpm)."""
-    tip_gap: float = 0.0010
-    """Radial gap between blade tip and vessel wall [m] (1.0 mm, >= 3 CG particle diameters)."""
-    hub_radius: float = 0.010
-    """Rotor hub radius [m] (20 mm hub diameter)."""
-    n_blades: int = 5
-    """Number of paddle blades [-] (5: a 72 deg sector holds exactly one blade)."""
-    lead_angle_deg: float = 35.0
-    """Inclination of the blade's leading face from the blade's radial centre line [deg], 0..60."""
-    tip_land: float = 0.004
-    """Chord width of the flat tip land at the tip radius [m] (4 mm); must be < ``blade_thickness``."""
-    blade_thickness: float = 0.006
-    """Blade (arm) thickness between the parallel arm faces, i.e. at the root [m] (6 mm)."""
-    axial_clearance: float = 0.0005
-    """Axial gap between the rotor (blades and hub) and each end plate [m] (0.5 mm)."""
-    axial_length: float | None = None
-    """Chamber axial length L [m]; ``None``: solved from ``target_free_volume``."""
-    target_free_volume: float = 49.0e-6
-    """Free volume (vessel minus rotor) used to solve ``axial_length`` [m^3] (49 mL = 4.91 mL / 0.10)."""
-    n_segments: int = 120
-    """Segments round the full circle [-]; arcs use at most 360/n_segments deg per segment."""
+    tip_radius: float = setting(0.0382, "m", 0, None, lo_open=True,
+                                doc="rotor tip radius (38.2 mm: 40 m/s tip speed at 10,000 rpm)")
+    tip_gap: float = setting(0.0010, "m", 0, None, lo_open=True,
+                             doc="radial blade tip - vessel wall gap (1 mm, >= 3 CG particle diameters; estimate)")
+    hub_radius: float = setting(0.010, "m", 0, None, lo_open=True, doc="hub radius (estimate)")
+    n_blades: int = setting(5, "-", 1, 36, doc="number of paddle blades (5: a 72° sector holds one)")
+    lead_angle_deg: float = setting(35.0, "deg", 0, 60,
+                                    doc="leading-face inclination from the blade's radial centre line")
+    tip_land: float = setting(0.004, "m", 0, None, lo_open=True,
+                              doc="chord of the flat tip land at the tip radius (< blade_thickness)")
+    blade_thickness: float = setting(0.006, "m", 0, None, lo_open=True,
+                                     doc="blade arm thickness (root), between the parallel arm faces")
+    axial_clearance: float = setting(0.0005, "m", 0, None, doc="axial gap rotor - each end plate")
+    axial_length: float = setting(0.0, "m", 0, None,
+                                  doc="chamber axial length L (chamber spans z in [0, L]); 0 = solved for "
+                                      "target_free_volume")
+    target_free_volume: float = setting(49.0e-6, "m^3", 0, None, lo_open=True,
+                                        doc="free volume (vessel minus rotor) the axial length is solved for "
+                                            "(4.91 mL / 10 % fill degree)")
+    n_segments: int = setting(120, "-", 12, 4096, doc="mesh segments round the full circle")
 
     # ------------------------------------------------------------------ derived quantities
     @property
@@ -99,7 +103,7 @@ class NobiltaParams:
 
     def length(self) -> float:
         """Chamber axial length L [m]: ``axial_length`` if set, else solved from ``target_free_volume``."""
-        if self.axial_length is not None:
+        if self.axial_length > 0:
             return float(self.axial_length)
         return solve_axial_length(self)
 
@@ -115,32 +119,20 @@ class NobiltaParams:
             return GeometryError(
                 f"NobiltaParams.{name} = {getattr(self, name)!r} is out of range: {allowed}")
 
-        for name in ("tip_radius", "tip_gap", "hub_radius", "tip_land", "blade_thickness",
-                     "target_free_volume"):
-            v = getattr(self, name)
-            if not _is_real(v) or v <= 0:
-                extra = " (the vessel radius tip_radius + tip_gap must exceed the tip radius)" \
-                    if name == "tip_gap" else ""
-                raise bad(name, "must be a finite number > 0" + extra)
-        if not _is_real(self.axial_clearance) or self.axial_clearance < 0:
-            raise bad("axial_clearance", "must be a finite number >= 0")
-        if isinstance(self.n_blades, bool) or not isinstance(self.n_blades, int) or self.n_blades < 1:
-            raise bad("n_blades", "must be an integer >= 1")
-        if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, int) \
-                or not 12 <= self.n_segments <= 4096:
-            raise bad("n_segments", "must be an integer in [12, 4096]")
-        if not _is_real(self.lead_angle_deg) or not 0.0 <= self.lead_angle_deg <= 60.0:
-            raise bad("lead_angle_deg", "must be in [0, 60] deg")
+        for f in dataclasses.fields(self):
+            try:
+                check_setting(f.name, getattr(self, f.name), f)
+            except InputError as exc:
+                raise bad(f.name, str(exc).split(": ", 1)[1]) from None
         if self.hub_radius >= self.tip_radius:
             raise bad("hub_radius", f"must be < tip_radius = {self.tip_radius!r} m")
         if self.blade_thickness >= 2.0 * self.hub_radius:
             raise bad("blade_thickness", f"must be < hub diameter = {2.0 * self.hub_radius!r} m")
         if self.tip_land >= self.blade_thickness:
             raise bad("tip_land", f"must be < blade_thickness = {self.blade_thickness!r} m")
-        if self.axial_length is not None:
-            if not _is_real(self.axial_length) or self.axial_length <= 2.0 * self.axial_clearance:
-                raise bad("axial_length", f"must be None or > 2 * axial_clearance = "
-                                          f"{2.0 * self.axial_clearance!r} m")
+        if 0 < self.axial_length <= 2.0 * self.axial_clearance:
+            raise bad("axial_length", f"must be 0 (solved) or > 2 * axial_clearance = "
+                                      f"{2.0 * self.axial_clearance!r} m")
         # The blades must not touch each other on the hub.
         span = _blade_span_rad(self)
         if span >= 2.0 * math.pi / self.n_blades:
@@ -150,6 +142,8 @@ class NobiltaParams:
                       f"blades, fewer blades or a larger hub_radius")
 
     def __post_init__(self) -> None:
+        if self.axial_length is None:        # the spelling of "solved" before 0
+            object.__setattr__(self, "axial_length", 0.0)
         # accept numpy scalars etc.: store plain Python numbers (TOML output, hashing, equality)
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
@@ -173,7 +167,7 @@ class NobiltaParams:
         ]
         for f in dataclasses.fields(p):
             value = getattr(p, f.name)
-            lines.append(f"{tomli_w.dumps({f.name: value}).strip():<39} # {_UNITS[f.name]}")
+            lines.append(f"{tomli_w.dumps({f.name: value}).strip():<39} # {f.metadata['unit']}, {f.metadata['doc']}")
         lines += ["", "[derived]  # informational only, ignored when read back"]
         derived = {
             "vessel_radius": (p.vessel_radius, f"m, tip_radius + tip_gap ({p.vessel_radius * 1e3:.2f} mm)"),
@@ -208,24 +202,6 @@ class NobiltaParams:
 _INT_FIELDS = ("n_blades", "n_segments")
 
 
-def _is_real(v: object) -> bool:
-    """A finite real number (bool excluded)."""
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-_UNITS = {
-    "tip_radius": "m, rotor tip radius",
-    "tip_gap": "m, radial blade tip - vessel wall gap",
-    "hub_radius": "m, hub radius",
-    "n_blades": "-, number of paddle blades",
-    "lead_angle_deg": "deg, leading-face inclination from the blade's radial centre line",
-    "tip_land": "m, chord of the flat tip land at the tip radius",
-    "blade_thickness": "m, blade arm thickness (root)",
-    "axial_clearance": "m, axial gap rotor - each end plate",
-    "axial_length": "m, chamber axial length L (chamber spans z in [0, L])",
-    "target_free_volume": "m^3, free volume the default axial length is solved for",
-    "n_segments": "-, mesh segments round the full circle",
-}
 
 
 # ---------------------------------------------------------------------------------- 2-D cross-section

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mfdem.validation import InputError
+
 try:
     import fcntl
 except ImportError:   # Windows
@@ -23,7 +25,7 @@ except ImportError:   # everything but Windows
     msvcrt = None
 
 
-class WriterLockError(RuntimeError):
+class WriterLockError(InputError):
     """Another process is writing the run file."""
 
 

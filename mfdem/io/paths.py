@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from mfdem.engine.materials import InputError
+from mfdem.validation import InputError
 
 
 def check_output(path, what: str, *, folder: bool = False) -> Path:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from mfdem.validation import InputError
+
 try:
     import fcntl
 except ImportError:   # Windows: the run file's writer lock (mfdem.io.lock) guards it instead
@@ -19,7 +21,7 @@ _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _MASK = 0xFFFFFFFF
 
 
-class RepairError(RuntimeError):
+class RepairError(InputError):
     """The file is not an HDF5 file this function can repair, or a writer still has it open."""
 
 

@@ -1,6 +1,7 @@
 """The HDF5 run file: writer used by ``mfdem run`` and reader used by analysis and playback.
 
-The layout is the contract in ``docs/hdf5.md``; keep the two in step.
+The layout is the contract in ``docs/hdf5.md``; keep the two in step. One module, past the usual size, on
+purpose: the writer and the reader of each dataset sit side by side so that they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from mfdem import __version__
+from mfdem import __version__, theory
 from mfdem.io.lock import WriterLock, WriterLockError
 from mfdem.io.repair import RepairError, clear_write_flags
+from mfdem.validation import InputError
 
 FORMAT = "mfdem-run"
 FORMAT_VERSION = 3   # 2: stress events in intervals/collisions, contact starts beside them; 3: particle ids in
@@ -114,7 +116,7 @@ REQUIRED_ATTRS = ("format", "format_version", "mfdem_version", "config", "status
                   "sector_angle_deg", "rotor_axis", "rotor_origin", "output_interval", "n_particles")
 
 
-class RunFileError(ValueError):
+class RunFileError(InputError):
     """A file that is missing, not an mfdem run, or damaged beyond what the reader can use."""
 
 
@@ -441,7 +443,7 @@ class RunFile:
 
     @property
     def omega(self) -> float:
-        return float(self.attrs.get("omega", 2 * np.pi * self.rpm / 60.0))
+        return float(self.attrs.get("omega", theory.angular_speed(self.rpm)))
 
     @property
     def dt(self) -> float:

@@ -1,12 +1,14 @@
-"""The particle and wall materials and contact settings of a run configuration, as every scenario gives
-them to the engine (the mixer and the calibration twins alike)."""
+"""The particle and wall materials and contact settings of a run configuration, and the engine built from
+them: one factory for the mixer and the calibration twins alike."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from mfdem.config import Config
+from mfdem.engine.contact import registry
 from mfdem.engine.materials import Material, effective_modulus, yield_pressure
+from mfdem.engine.simulation import Simulation
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class ContactSet:
     static_friction: np.ndarray
     rolling_friction: np.ndarray
     event_speed: float            # m/s
+    coefficients: dict = field(default_factory=dict)   # the normal law's own, name → matrix (registry.py)
 
     def yield_pressures(self) -> dict:
         """p_y actually used (Pa) particle–particle (equal spheres) and particle–wall; None if elastic."""
@@ -32,11 +35,18 @@ class ContactSet:
         return {"particle_particle": yield_pressure(self.particle, pp, 2.0),
                 "particle_wall": yield_pressure(self.particle, pw, 1.0)}
 
+    def pair_coefficients(self) -> tuple:
+        """The normal law's own coefficients ``({name: value}, {name: value})`` particle–particle and
+        particle–wall."""
+        return ({k: float(v[0, 0]) for k, v in self.coefficients.items()},
+                {k: float(v[0, 1]) for k, v in self.coefficients.items()})
+
     def engine_kwargs(self) -> dict:
         """The Simulation keyword arguments for these materials (particles are material 0, walls 1)."""
         return dict(materials=[self.particle, self.wall], friction=self.friction,
                     static_friction=self.static_friction, rolling_friction=self.rolling_friction,
-                    normal_model=self.normal_model, rolling_model=self.rolling_model, event_speed=self.event_speed)
+                    normal_model=self.normal_model, rolling_model=self.rolling_model, event_speed=self.event_speed,
+                    coefficients=self.coefficients)
 
 
 def contact_set(cfg: Config, youngs_modulus: float = None) -> ContactSet:
@@ -48,12 +58,28 @@ def contact_set(cfg: Config, youngs_modulus: float = None) -> ContactSet:
                         yield_pressure=p.yield_pressure or None, yield_ratio_definition=p.yield_ratio_definition,
                         name="particles")
     wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio, name="wall")
-    normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
+    normal_model = c.normal_model
+    if normal_model == "auto":
+        normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
+    coefficients = {}
+    for coef in registry.model("normal", normal_model).COEFFICIENTS:
+        if not coef.derived:
+            v_p, v_w = getattr(c, f"{coef.name}_particle"), getattr(c, f"{coef.name}_wall")
+            coefficients[coef.name] = np.array([[v_p, v_w], [v_w, v_w]])
     friction = np.array([[c.friction_particle, c.friction_wall], [c.friction_wall, 0.0]])
     static = np.array([[c.static_friction_particle or c.friction_particle, c.static_friction_wall or c.friction_wall],
                        [c.static_friction_wall or c.friction_wall, 0.0]])
     rolling = np.array([[c.rolling_friction_particle, c.rolling_friction_wall], [c.rolling_friction_wall, 0.0]])
-    # the rolling model is fixed when the simulation compiles; keep it even at zero rolling friction so one
-    # compiled twin serves every parameter set of a fit (a zero coefficient gives a zero torque)
-    return ContactSet(particle, wall, normal_model, c.rolling_model, friction, static, rolling,
-                      c.stress_event_speed)
+    # no rolling friction anywhere: no rolling law (it costs time and gives a zero torque)
+    rolling_model = c.rolling_model if rolling.any() else "none"
+    return ContactSet(particle, wall, normal_model, rolling_model, friction, static, rolling,
+                      c.stress_event_speed, coefficients)
+
+
+def simulation_for(cfg: Config, cs: ContactSet, **engine) -> Simulation:
+    """The engine for ``cs`` on the backend, precision and threads of ``cfg.run``; ``engine``: the scenario's
+    own Simulation arguments (domain, capacity, time step, walls, meshes...). The mixer and every twin build
+    their engine here."""
+    run = cfg.run
+    return Simulation(arch=run.arch, precision=run.precision, threads=run.threads or None,
+                      **{**cs.engine_kwargs(), **engine})

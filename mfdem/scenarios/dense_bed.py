@@ -6,9 +6,10 @@ first layer at z = 0.299 mm, gravity −z, Thornton–Ning with yield ratio 0.01
 
 import numpy as np
 
-from mfdem.engine.materials import InputError, Material
+from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
+from mfdem.validation import InputError
 
 RADIUS = 150e-6        # m
 SPACING = 299e-6       # m

@@ -17,10 +17,12 @@ import numpy as np
 
 from mfdem import theory
 from mfdem.engine import backend
-from mfdem.engine.materials import InputError, Material, check_range, effective_modulus
+from mfdem.engine.contact import registry
+from mfdem.engine.materials import Material, effective_modulus
 from mfdem.engine.materials import yield_pressure as yield_pressure_of
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
+from mfdem.validation import InputError, check_range
 
 
 @dataclass
@@ -36,7 +38,7 @@ class ImpactResult:
     yield_velocity: float          # m/s, Thornton's V_y for this pair (inf for an elastic model)
     angular_velocity_after: float  # rad/s, |ω| of the (first) sphere after the impact
     max_force: float               # N
-    restitution_theory: float      # Thornton (1997) e at this speed (1 for Hertz)
+    restitution_theory: float      # Thornton (1997) e at this speed (1 for Hertz; the law's own where it has one)
     hertz_contact_time: float      # s, elastic contact time at this normal speed
     impact_energy: float           # J, ½ m* V_n²
     dt: float                      # s
@@ -44,6 +46,7 @@ class ImpactResult:
     pass_through: bool = False     # the sphere was pressed through the wall or its partner
     pass_through_speed: float = math.inf   # m/s, √(3 p_y/ρ): above it a sphere passes a wall (inf: elastic)
     ended: bool = True             # False: the contact had not ended after the step budget
+    normal_model: str = "thornton_ning"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,10 +70,13 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
                     velocity: float, yield_ratio: float = None, yield_pressure: float = None, angle: float = 0.0,
                     target: str = "wall", friction: float = 0.0, wall_youngs_modulus: float = None,
                     wall_poisson_ratio: float = None, steps_per_contact: int = 200, normal_model: str = None,
-                    precision: str = "f64", yield_ratio_definition: str = "contact_radius") -> ImpactResult:
+                    precision: str = "f64", yield_ratio_definition: str = "contact_radius",
+                    coefficients: dict = None) -> ImpactResult:
     """Simulate one collision; see ImpactResult. ``angle`` (deg) is measured from the normal.
 
-    ``normal_model`` defaults to "thornton_ning" when a yield ratio or pressure is given, else "hertz".
+    ``normal_model`` (contact/registry.py) defaults to "thornton_ning" when a yield ratio or pressure is given,
+    else "hertz"; ``coefficients`` are its own by name (e.g. ``{"restitution": 0.7}``). The time step resolves
+    the law's contact time at this speed with ``steps_per_contact`` steps.
     """
     radius = check_range("radius", radius, 0, 1.0, lo_open=True, unit="m")
     velocity = check_range("velocity", velocity, 0, None, lo_open=True, unit="m/s")
@@ -81,6 +87,14 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
         raise InputError(f"target = {target!r}: must be 'wall' or 'sphere'")
     if normal_model is None:
         normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
+    law = registry.model("normal", normal_model)
+    own = {c.name: c for c in law.COEFFICIENTS if not c.derived}
+    for name in coefficients or {}:
+        if name not in own:
+            raise InputError(f"{name} = {coefficients[name]!r}: not a coefficient of normal_model = {normal_model!r}"
+                             + (f" (it has {', '.join(own)})" if own else " (it has none)"))
+    coefficients = {name: c.check(coefficients[name]) if name in (coefficients or {}) else c.default
+                    for name, c in own.items()}
     particle = Material(youngs_modulus, poisson_ratio, density, yield_ratio, yield_pressure, name="particle",
                         yield_ratio_definition=yield_ratio_definition)
     particle.validate()
@@ -102,16 +116,20 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
     v_t = velocity * math.sin(math.radians(angle))
     hertz = theory.hertz_impact(m_star, r_star, e_star, v_n)
     p_y = math.inf
-    if normal_model == "hertz":
-        v_y = math.inf
-    else:
+    if normal_model == "thornton_ning":
         p_y = yield_pressure_of(particle, e_star, r_yield / r_star)
         v_y = theory.yield_velocity(p_y, e_star, r_star, m_star)
-    dt = hertz.contact_time / steps_per_contact
+    else:
+        v_y = math.inf
+    dt = law.contact_time(m_star, r_star, e_star, v_n, coefficients) / steps_per_contact
+    if hasattr(law, "restitution"):
+        e_theory = law.restitution(coefficients)
+    else:
+        e_theory = theory.thornton_restitution(v_n / v_y) if math.isfinite(v_y) else 1.0
 
     sim = _rig(target, normal_model, precision)
     sim.reset(domain=Domain((-4 * radius,) * 3, (4 * radius,) * 3), max_radius=radius, dt=dt,
-              materials=[particle, wall], friction=friction, rolling_friction=0.0)
+              materials=[particle, wall], friction=friction, rolling_friction=0.0, coefficients=coefficients)
     n_hat = np.array([0.0, 0.0, 1.0])
     t_hat = np.array([1.0, 0.0, 0.0])
     if target == "wall":
@@ -168,7 +186,8 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
         contact_time=float(contact_time),
         dissipated_work=float(acc["dissipated_work"].sum()), yield_velocity=float(v_y),
         angular_velocity_after=float(np.linalg.norm(sim.angular_velocities[0])), max_force=float(f_max),
-        restitution_theory=theory.thornton_restitution(v_n / v_y) if math.isfinite(v_y) else 1.0,
+        restitution_theory=e_theory,
         hertz_contact_time=hertz.contact_time, impact_energy=0.5 * m_star * v_n**2, dt=dt, steps=steps,
         pass_through=through, ended=ended or through,
-        pass_through_speed=math.sqrt(3.0 * p_y / density) if math.isfinite(v_y) else math.inf)
+        pass_through_speed=math.sqrt(3.0 * p_y / density) if math.isfinite(v_y) else math.inf,
+        normal_model=normal_model)

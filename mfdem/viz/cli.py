@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from mfdem.calibration.cli import OUT_RULE
+from mfdem.cli_common import OUT_RULE
 from mfdem.exits import as_click
-from mfdem.engine.materials import InputError
 from mfdem.io import RunFileError
 from mfdem.io.paths import check_output
+from mfdem.validation import InputError
 from mfdem.viz.errors import VizError
 from mfdem.viz.fields import CAMERA_VIEWS, COLOR_FIELDS
 

@@ -6,9 +6,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mfdem.io import RunFile, RunFileError, open_run
+from mfdem.validation import InputError
 
 
-class VizError(ValueError):
+class VizError(InputError):
     """Bad input to playback or export: no snapshots, a frame out of range, an unknown colour field, ..."""
 
 

@@ -14,10 +14,14 @@ Particles are spheres of their true radius (sphere glyphs) up to ``SceneOptions.
 particles (default 20,000); above that they are shaded point sprites whose pixel size matches the mean
 radius at the focal distance — with Mesa's software OpenGL 100,000 sprites take ~0.3 s per frame against
 ~25 s for sphere glyphs (and ~2–6 s for VTK's Gaussian splats).
+
+One module, past the usual size: what a frame shows (sector or full mixer, rotor pose, colouring, glyphs or
+sprites) is decided together for playback, screenshots, movies and VTK export.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -26,7 +30,8 @@ import pyvista as pv
 
 from mfdem.io import RunFile
 from mfdem.viz.errors import VizError, check_frame, require_snapshots
-from mfdem.viz.fields import CAMERA_VIEWS, COLOR_FIELDS, ColorField, color_field as _color_field
+from mfdem.viz.fields import CAMERA_VIEWS, COLOR_FIELDS, ColorField
+from mfdem.viz.fields import color_field as _color_field
 
 __all__ = ["COLOR_FIELDS", "ColorField", "ParticleFrame", "Scene", "SceneOptions", "color_limits",
            "color_values", "load_particles", "mesh_polydata", "particles_polydata", "replication_count",
@@ -121,7 +126,12 @@ def clip_to_sector(mesh: pv.PolyData, run: RunFile) -> pv.PolyData:
         out = out.clip(normal=-n, origin=run.rotor_origin)
         if not out.n_points:
             break
-    return out.extract_surface() if out.n_points else out
+    if not out.n_points:
+        return out
+    # newer PyVista asks for the algorithm (the default will change); older ones (0.43) have no such keyword
+    keep = {"algorithm": "dataset_surface"} if "algorithm" in inspect.signature(out.extract_surface).parameters \
+        else {}
+    return out.extract_surface(**keep)
 
 
 def vessel_polydata(run: RunFile, *, sector_to_full: bool = False) -> pv.PolyData:

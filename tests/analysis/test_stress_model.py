@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
-from mfdem.analysis import (AnalysisError, analyze_run, batch_means, specific_energy, stress_intensity,
-                            stress_number, stress_statistics_from_arrays)
+from mfdem.analysis import (AnalysisError, analyze_run, batch_means, specific_energy, stress_intensity, stress_number,
+                            stress_statistics_from_arrays)
 
 DT = 0.01  # s, output interval of the hand example
 # 4 intervals x 3 particles; interval 1 has no collision at all, particle 2 dissipates 5e-4 J in interval 2

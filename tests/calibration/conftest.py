@@ -54,7 +54,8 @@ def drum_case():
 def dask_client():
     """Two single-threaded worker processes (each initialises its own Taichi backend), shared by the fit
     and sweep tests so their compiled twins are reused."""
-    from mfdem.calibration.sweep import ClusterSpec, dask_client as make_client
+    from mfdem.tasks import ClusterSpec
+    from mfdem.tasks import dask_client as make_client
 
     with make_client(ClusterSpec("local", workers=2, threads_per_worker=1)) as client:
         yield client

@@ -16,8 +16,8 @@ LEVELS = np.linspace(0.2, 1.0, 9)
 
 @pytest.fixture(scope="module")
 def base(request):
-    from tests.calibration.conftest import COMPACTION, COMPACTION_MATERIAL, material  # noqa: PLC0415
     from mfdem.calibration import CompactionSetup  # noqa: PLC0415
+    from tests.calibration.conftest import COMPACTION, COMPACTION_MATERIAL, material  # noqa: PLC0415
 
     setup, cfg = CompactionSetup(**COMPACTION), material(COMPACTION_MATERIAL)
     return setup, cfg, simulate_compaction(setup, cfg)

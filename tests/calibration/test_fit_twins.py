@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from mfdem.calibration import (CompactionSetup, DrumSetup, Parameter, SearchSpace, Targets, fit, parse_parameter,
                                read_curve_csv)
 from mfdem.calibration.cli import calibrate
-from mfdem.calibration.sweep import call
 from mfdem.config import load_config, make_config
 from mfdem.engine.materials import InputError
+from mfdem.tasks import call
 
 # both twins with the same 2 mm particles: compaction 4.8 g in a 20 mm die to 160 N (same stress as the 1 mm
 # case), the small drum with a softened modulus; the drum wall's friction is fixed at 0.5
@@ -116,7 +116,7 @@ def test_fit_and_task_progress_name_each_result(tmp_path, monkeypatch, capsys):
     failure; the task functions are told to report too."""
     from mfdem.calibration import SearchSpace, Targets, fit, parse_parameter  # noqa: PLC0415
     from mfdem.calibration import fitting as fit_module  # noqa: PLC0415
-    from mfdem.calibration.sweep import ClusterSpec, Task, run_tasks  # noqa: PLC0415
+    from mfdem.tasks import ClusterSpec, Task, run_tasks  # noqa: PLC0415
 
     told = []
 

@@ -15,11 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from mfdem.calibration import CompactionSetup, Parameter, SearchSpace, Targets, fit, read_curve_csv
-from mfdem.calibration.cli import sweep as sweep_command
-from mfdem.calibration.sweep import ClusterLost, ClusterSpec, Task, finished, rpm_sweep, run_tasks
 from mfdem.engine.materials import InputError
 from mfdem.exits import as_click
 from mfdem.io import open_run
+from mfdem.mixer.cli import sweep as sweep_command
+from mfdem.mixer.sweep import rpm_sweep
+from mfdem.tasks import ClusterLost, ClusterSpec, Task, finished, run_tasks
 from tests.calibration.conftest import COMPACTION, COMPACTION_MATERIAL, material
 from tests.small_mixer import small_config
 
@@ -139,7 +140,7 @@ def kill_test_tasks(outdir) -> list:
 # the first run of the kill test, in a process of its own (as a user's sweep): exit 3 when its jobs are lost
 FIRST_RUN = """
 import sys
-from mfdem.calibration.sweep import ClusterLost, run_tasks
+from mfdem.tasks import ClusterLost, run_tasks
 from tests.calibration.test_slurm import kill_test_tasks, spec
 try:
     run_tasks(kill_test_tasks(sys.argv[1]), sys.argv[1], spec=spec())

@@ -5,10 +5,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from mfdem.calibration.cli import sweep as sweep_command
-from mfdem.calibration.sweep import ClusterSpec, Task, finished, rpm_sweep, run_tasks
 from mfdem.engine.materials import InputError
 from mfdem.io import open_run
+from mfdem.mixer.cli import sweep as sweep_command
+from mfdem.mixer.sweep import rpm_sweep
+from mfdem.tasks import ClusterSpec, Task, finished, run_tasks
 from tests.small_mixer import small_config
 
 

@@ -7,7 +7,7 @@ from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
 from mfdem.engine.walls.mesh import MeshBody
-from tests.engine.helpers import E, G, NU, R, RHO, resting_overlap, resting_period
+from tests.engine.helpers import NU, RHO, E, G, R, resting_overlap, resting_period
 
 
 def plate(n: int, size: float):

@@ -9,16 +9,8 @@ import pytest
 import trimesh
 from scipy.spatial import cKDTree
 
-from mfdem.geometry import (
-    GeometryError,
-    NobiltaParams,
-    build_rotor,
-    build_vessel,
-    free_volume,
-    load_mesh,
-    sector,
-    write_geometry,
-)
+from mfdem.geometry import (GeometryError, NobiltaParams, build_rotor, build_vessel, free_volume, load_mesh, sector,
+                            write_geometry)
 
 P = NobiltaParams()
 

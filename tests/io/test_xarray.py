@@ -16,7 +16,7 @@ import xarray as xr
 from mfdem.analysis import analyze_run
 from mfdem.io import open_run, repair
 from mfdem.io.runlog import INTERVAL_FIELDS, SNAPSHOT_FIELDS, TIMESERIES_FIELDS
-from mfdem.runner import MixerRun
+from mfdem.mixer.runner import MixerRun
 from tests.small_mixer import small_config
 
 GROUP_DIMS = {"particles": {"particle"}, "intervals": {"interval", "particle"}, "timeseries": {"time"},

@@ -9,8 +9,8 @@ import pytest
 from mfdem.config import make_config
 from mfdem.engine.materials import InputError
 from mfdem.io import open_run
-from mfdem.runner import CG_SCALING, MixerRun
-from mfdem.scenarios import mixer
+from mfdem.mixer import scenario as mixer
+from mfdem.mixer.runner import CG_SCALING, MixerRun
 from tests.small_mixer import small_config
 
 

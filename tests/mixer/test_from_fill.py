@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from mfdem.cli import main
 from mfdem.engine.materials import InputError
 from mfdem.io import open_run
-from mfdem.runner import MixerRun, config_from_fill
+from mfdem.mixer.runner import MixerRun, config_from_fill
 
 
 def _balance(rf) -> np.ndarray:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mfdem.cli import main
 from mfdem.engine.materials import InputError
 from mfdem.io import open_run
-from mfdem.runner import MixerRun, RunStopped, RunWarning
+from mfdem.mixer.runner import MixerRun, RunStopped, RunWarning
 from tests.small_mixer import small_config
 
 # the estimate this project shipped first: E 100 MPa, yield ratio 0.0103 read as a_y/R (p_y ≈ 0.72 MPa)
@@ -94,7 +94,7 @@ def _toml(tmp_path, changes):
 
 def test_a_hundred_times_the_advised_time_step_stops_the_run_as_failed(tmp_path):
     """With overlap warnings only, the blow-up guard (non-finite or far too fast particles) still stops it."""
-    from mfdem.scenarios import mixer  # noqa: PLC0415
+    from mfdem.mixer import scenario as mixer  # noqa: PLC0415
 
     cfg = small_config(run={"overlap_action": "warn"})
     advised = mixer.time_step(cfg, mixer.build_geometry(cfg))

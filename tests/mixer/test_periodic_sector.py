@@ -8,7 +8,7 @@ import pytest
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.io import open_run
-from mfdem.runner import MixerRun
+from mfdem.mixer.runner import MixerRun
 from tests.small_mixer import small_config
 
 R = 0.4e-3

@@ -3,7 +3,7 @@
 import io
 from types import SimpleNamespace
 
-from mfdem.runner import _progress
+from mfdem.mixer.runner import _progress
 
 
 class _Terminal(io.StringIO):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mfdem.analysis import AnalysisError, analyze_run
 from mfdem.cli import main
 from mfdem.io import open_run
-from mfdem.runner import MixerRun, RunStopped
+from mfdem.mixer.runner import MixerRun, RunStopped
 from tests.small_mixer import small_config
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from mfdem.cli import main
 from mfdem.io import open_run
 from mfdem.io.repair import clear_write_flags
-from mfdem.runner import MixerRun
+from mfdem.mixer.runner import MixerRun
 from tests.small_mixer import small_config
 
 

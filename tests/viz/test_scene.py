@@ -9,8 +9,8 @@ import pytest
 
 from mfdem.io import open_run
 from mfdem.viz import VizError, check_frame, parse_frames
-from mfdem.viz.scene import (SceneOptions, color_limits, color_values, load_particles, replication_count,
-                             rotate_points, rotation_matrix, rotor_polydata, vessel_polydata)
+from mfdem.viz.scene import (SceneOptions, color_limits, color_values, load_particles, replication_count, rotate_points,
+                             rotation_matrix, rotor_polydata, vessel_polydata)
 
 
 def test_rotation_is_right_handed_about_an_offset_axis():

@@ -8,9 +8,9 @@ import numpy as np
 import taichi as ti
 
 from mfdem.engine import backend
-from mfdem.engine.contact import law
-from mfdem.engine.contact.law import HIST_SIZE, P_ESTAR, P_GSTAR, P_PY, P_YR, PAIR_SIZE
-from mfdem.engine.materials import InputError
+from mfdem.engine.contact import law, registry
+from mfdem.engine.contact.law import HIST_SIZE, PAIR_SIZE
+from mfdem.validation import InputError
 
 
 @ti.kernel
@@ -34,20 +34,28 @@ def _run_path(normal_model: ti.template(), deltas: ti.types.ndarray(), pp: ti.ty
 
 
 def normal_force_path(deltas, *, e_star: float, r_star: float, yield_pressure: float = None,
-                      yield_ratio: float = None, yield_scale: float = 1.0, normal_model: str = "thornton_ning"):
+                      yield_ratio: float = None, yield_scale: float = 1.0, normal_model: str = "thornton_ning",
+                      coefficients: dict = None):
     """Force (N), stored elastic energy (J) and cumulative dissipated work (J) at each overlap of ``deltas``
     (m), visited in order by one contact (history kept while δ > 0). ``yield_scale`` = R_i/R* for the yield
-    ratio (1: sphere–wall, 2: equal spheres)."""
+    ratio (1: sphere–wall, 2: equal spheres); ``coefficients``: the normal law's own (registry.py) by name."""
     if (yield_pressure is None) == (yield_ratio is None) and normal_model == "thornton_ning":
         raise InputError("give exactly one of yield_pressure or yield_ratio")
+    model = registry.model_id("normal", normal_model)
     backend.init("auto", backend.current().get("precision", "f64"))
     pp = np.zeros(PAIR_SIZE)
-    pp[P_ESTAR], pp[P_GSTAR] = e_star, 0.0
+    given = dict(coefficients or {})
+    for c in registry.COEFFICIENTS.values():
+        if not c.derived:
+            pp[registry.PAIR[c.name]] = c.check(given.pop(c.name, c.default))
+    if given:
+        raise InputError(f"coefficients: {', '.join(given)}: not a coefficient of any contact law")
+    pp[registry.PAIR["e_star"]] = e_star
     if yield_ratio is not None:
-        pp[P_YR] = yield_ratio
+        pp[registry.PAIR["yield_ratio"]] = yield_ratio
     else:
-        pp[P_PY] = np.inf if yield_pressure is None else yield_pressure
+        pp[registry.PAIR["yield_pressure"]] = np.inf if yield_pressure is None else yield_pressure
     d = np.ascontiguousarray(deltas, dtype=float)
     out = np.zeros((d.size, 3))
-    _run_path(law.NORMAL_MODELS[normal_model], d, pp, float(r_star), float(yield_scale), out)
+    _run_path(model, d, pp, float(r_star), float(yield_scale), out)
     return out[:, 0], out[:, 1], out[:, 2]

@@ -12,6 +12,34 @@ up while the surfaces only touch.
 
 import taichi as ti
 
+from mfdem.engine.contact.spec import Coefficient, Slot
+
+NAME = "mindlin_coulomb"
+KIND = "tangential"
+DOC = "incremental Mindlin spring k_t = 8 G* a with a static/dynamic Coulomb limit"
+COEFFICIENTS = (
+    Coefficient("g_star", "Pa", 0, None, derived=True, doc="effective shear modulus G* (physics.md §0)"),
+    Coefficient("friction", "-", 0, None, doc="sliding (dynamic) friction coefficient"),
+    Coefficient("static_friction", "-", 0, None, doc="static friction coefficient (from the friction when not given)"),
+)
+HISTORY = (
+    Slot("stiffness_prev"),               # N/m, k_t of the previous step (for the energy bookkeeping)
+    Slot("spring", 3, "vector"),          # m, the elastic tangential displacement ξ
+    Slot("sliding", 1, "flag"),           # 1 while the contact slides (dynamic friction until it sticks)
+)
+
+
+def pair_values(a, b, e_star: float) -> dict:
+    from mfdem.engine.materials import effective_shear_modulus  # noqa: PLC0415
+
+    return {"g_star": effective_shear_modulus(a, b)}
+
+
+@ti.func
+def stiffness(a, coef):
+    """No-slip tangential stiffness k_t = 8 G* a (N/m) at contact radius ``a`` (Mindlin)."""
+    return 8.0 * coef[0] * a
+
 
 @ti.func
 def project(vec, n):

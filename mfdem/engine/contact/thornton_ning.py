@@ -6,7 +6,23 @@ recoverable elastic energy stored in the contact (J, §1.6) and contact radius (
 and rolling springs).
 """
 
+import math
+
 import taichi as ti
+
+from mfdem import theory
+from mfdem.engine.contact.spec import Coefficient, Slot
+from mfdem.engine.materials import yield_pressure as material_yield_pressure
+
+NAME = "thornton_ning"
+KIND = "normal"
+DOC = "elastic-perfectly plastic spheres (yield_ratio or yield_pressure of the particle material)"
+# both derived from the materials (pair_values); a pair has one or the other (the other 0)
+COEFFICIENTS = (
+    Coefficient("yield_ratio", "-", 0, 1, derived=True, doc="contact-radius yield ratio a_y/R_i (§1.8)"),
+    Coefficient("yield_pressure", "Pa", 0, None, derived=True, doc="limiting contact pressure p_y (§1.2)"),
+)
+HISTORY = (Slot("delta_max"),)   # m, the largest overlap of this contact: the whole normal history (§1.5)
 
 
 @ti.func
@@ -23,6 +39,35 @@ def yield_radius_ratio(e_star, yield_scale, yield_ratio, yield_pressure):
     else:
         alpha = ti.math.pi * yield_pressure / (2.0 * e_star)
     return alpha
+
+
+def pair_values(a, b, e_star: float) -> dict:
+    """Yield of a pair of materials: the softer partner yields first, so the smaller yield ratio / yield
+    pressure is used; a contact-radius yield ratio (LIGGGHTS) takes precedence over p_y when either partner
+    gives one, and overlap-ratio definitions are converted to p_y. Neither partner yielding: p_y = inf (Hertz)."""
+    ratios = [x.yield_ratio for x in (a, b) if x.yield_ratio is not None and x.yield_ratio_definition == "contact_radius"]
+    pressures = [material_yield_pressure(x, e_star, 1.0) for x in (a, b)
+                 if x.yield_pressure is not None or x.yield_ratio is not None]
+    if ratios:
+        return {"yield_ratio": min(ratios), "yield_pressure": 0.0}
+    return {"yield_ratio": 0.0, "yield_pressure": min(pressures) if pressures else math.inf}
+
+
+def contact_time(m_star: float, r_star: float, e_star: float, speed: float, coefficients: dict) -> float:
+    """The Hertz contact time (s) at relative normal speed ``speed``: loading is Hertzian and the unloading
+    branch is shorter, so it bounds the contact from above (physics.md §6)."""
+    return theory.hertz_impact(m_star, r_star, e_star, speed).contact_time
+
+
+@ti.func
+def force(delta, delta_prev, f_prev, hist, coef, e_star, r_star, yield_scale):
+    """The registry's normal-law call: ``(F, U, a, hist)`` for overlap ``delta`` > 0 (module docstring)."""
+    alpha = yield_radius_ratio(e_star, yield_scale, coef[0], coef[1])
+    d_max = ti.max(hist[0], delta)
+    F, U, a = normal_force(delta, d_max, e_star, r_star, alpha)
+    h = hist
+    h[0] = d_max
+    return F, U, a, h
 
 
 @ti.func

@@ -3,12 +3,12 @@
 import numpy as np
 import taichi as ti
 
-from mfdem.engine.contact.law import HIST_SIZE
+from mfdem.engine.contact.law import H_DPREV, HIST_SIZE
 from mfdem.engine.field_tree import field
 from mfdem.engine.walls import cylinder, plane
-from mfdem.engine.walls.contact import wall_contact
 from mfdem.engine.walls.base import (TYPE_CYLINDER_INSIDE, TYPE_PLANE, W_AXIS, W_MAT, W_OMEGA, W_POINT, W_RADIUS,
                                      W_TYPE, W_VEL, WALL_SIZE)
+from mfdem.engine.walls.contact import wall_contact
 
 dvec3 = ti.types.vector(3, ti.f64)
 
@@ -86,7 +86,7 @@ def wall_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
         else:
             delta, nrm = cylinder.overlap(dx, ri, axis, ti.cast(row[W_RADIUS], float), kind == TYPE_CYLINDER_INSIDE)
         touching = 0.0 < delta < 2.0 * ri  # deeper than a diameter: the particle is behind the wall
-        if touching or walls.hist[i, k][1] > 0.0:   # the history is read only where there is a contact
+        if touching or walls.hist[i, k][H_DPREV] > 0.0:   # the history is read only where there is a contact
             h = walls.hist[i, k]
             if not touching:
                 delta = ti.min(delta, 0.0)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mfdem.engine.materials import InputError
+from mfdem.validation import InputError
 
 WALL_SIZE = 16
 # row layout: type | point (3) | normal or axis (3) | radius | velocity (3) | angular velocity (3) | material | -

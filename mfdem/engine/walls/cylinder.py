@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import taichi as ti
 
-from mfdem.engine.materials import check_range
 from mfdem.engine.walls.base import TYPE_CYLINDER_INSIDE, TYPE_CYLINDER_OUTSIDE, Wall, _vec
+from mfdem.validation import check_range
 
 
 @dataclass

@@ -14,7 +14,7 @@ sphere on a flat, finely triangulated plate therefore feels exactly the force of
 Contact history. Each particle has a few slots (body, contact normal, history). A contact keeps its slot
 while the normal turns by less than ~37° between steps, so a sphere rolling across triangle edges keeps its
 tangential spring and δ_max; a slot whose contact is gone is closed with the energy bookkeeping of a
-separation (contact_law.evaluate with δ ≤ 0) and freed. A particle pressed so hard that its centre crosses
+separation (contact/law.py evaluate with δ ≤ 0) and freed. A particle pressed so hard that its centre crosses
 the surface (overlap > R) keeps its contact from the side it came from, so walls hold up to δ = 2R.
 
 Kinematics. Body b turns about ``axis`` through ``center`` at ω(t): 0 before ``start_time``, then a linear
@@ -22,6 +22,10 @@ ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is 
 slot keeps the force and the torque (about the body's center) of its step; summed per body, they are what
 the body exerts on the particles, and the power it delivers, P = T·ω a, is integrated with the trapezoid rule
 into its work.
+
+One module, past the usual size: detection, de-duplication, slot matching and the bookkeeping above are
+one pass over a particle's candidate triangles (``mesh_contacts``), and splitting that kernel function
+would pass its dozen per-contact locals between pieces without making any piece readable alone.
 """
 
 from dataclasses import dataclass, field
@@ -32,8 +36,8 @@ import taichi as ti
 from mfdem.engine.contact.law import HIST_SIZE
 from mfdem.engine.field_tree import after_fields
 from mfdem.engine.field_tree import field as tree_field
-from mfdem.engine.materials import InputError, check_range
 from mfdem.engine.walls.contact import wall_contact
+from mfdem.validation import InputError, check_range
 
 MAX_CANDIDATES = 12   # candidate triangle contacts per particle and step
 MAX_SLOTS = 4         # simultaneous mesh contacts per particle (e.g. blade face + vessel wall + end plate)

@@ -1,7 +1,7 @@
 """The main job: fill the mixer, spin the rotor, log everything to the HDF5 run file (docs/hdf5.md).
 
     from mfdem.config import make_config
-    from mfdem.runner import MixerRun
+    from mfdem.mixer.runner import MixerRun
     MixerRun.create(make_config(overrides={"run": {"rpm": 5000}}), "run.h5").run()
     MixerRun.resume("run.h5").run()          # continue a killed or interrupted run
 
@@ -10,6 +10,9 @@ interval ends are the events between which the engine steps freely. After every 
 the interval's per-particle work and collisions, its time-series rows, a snapshot (every ``snapshot_every``
 intervals) and a checkpoint, and is flushed: a kill loses at most the interval in progress. Ctrl-C and
 SIGTERM stop at the next event and close the file cleanly.
+
+One module, past the usual size: creating, resuming and stepping a run, and what each event writes, share the
+run's state and its file; the set-up of the mixer is mixer/scenario.py.
 """
 
 import json
@@ -28,15 +31,16 @@ import numpy as np
 from mfdem import theory
 from mfdem.config import Config, make_config
 from mfdem.engine.checkpoint import get_state, set_state, state_spec
-from mfdem.engine.materials import InputError, effective_modulus
+from mfdem.engine.materials import effective_modulus
 from mfdem.io.lock import WriterLock, WriterLockError
 from mfdem.io.paths import check_output
-from mfdem.progress import Progress
 from mfdem.io.runlog import (FORMAT_VERSION, INTERVAL_FIELDS, SNAPSHOT_FIELDS, TIMESERIES_FIELDS, RunFileError,
-                              RunWriter, open_run, reopen_for_append)
-from mfdem.scenarios import mixer
+                             RunWriter, open_run, reopen_for_append)
+from mfdem.mixer import scenario as mixer
+from mfdem.progress import Progress
+from mfdem.validation import InputError
 
-ROTOR, VESSEL = 0, 1      # mesh body indices in the mixer simulation
+ROTOR = 0      # mesh body index of the rotor in the mixer simulation (the vessel is 1)
 _RUNNER = "runner/"       # checkpoint entries of the run loop itself
 _BODIES = {"mesh 0": "the rotor", "mesh 1": "the vessel"}
 SPEED_LIMIT_FACTOR = 5.0   # a particle faster than this × the fastest wall or inlet speed means a blow-up
@@ -150,7 +154,7 @@ class MixerRun:
         spec = state_spec(self.sim)
         spec[_RUNNER + "scalars"] = ((3,), "<f8")
         spec[_RUNNER + "rng"] = ((None,), "u1")
-        omega = 2 * math.pi * cfg.run.rpm / 60.0
+        omega = theory.angular_speed(cfg.run.rpm)
         g = self.geometry
         attrs = dict(config=cfg.to_toml(), rpm=cfg.run.rpm, omega=omega, dt=self.dt,
                      sector_angle_deg=g.sector_angle_deg, rotor_axis=[0.0, 0.0, 1.0], rotor_origin=[0.0, 0.0, 0.0],

@@ -1,4 +1,4 @@
-"""Many independent simulations on Dask: calibration evaluations and rpm sweeps of the mixer.
+"""Many independent simulations on Dask: the evaluations of a calibration fit and the points of a mixer sweep.
 
 One option chooses where they run (:class:`ClusterSpec.scheduler`):
 
@@ -27,7 +27,6 @@ import getpass
 import importlib
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -42,11 +41,12 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mfdem.calibration.common import CalibrationError, atomic_write_json, jsonable
-from mfdem.engine.materials import InputError
+from mfdem.io.atomic import atomic_write_json, jsonable
 from mfdem.progress import Progress
+from mfdem.validation import InputError
 
 SCHEDULER_TIMEOUT = "10s"   # waiting longer for a scheduler that does not answer helps nobody
+GATHER_TIMEOUT_S = 30.0     # for the result of a finished task that wrote no result file
 SLURM_CHECK_S = 10.0        # while no worker is connected, squeue is asked this often whether the jobs still exist
 SLURM_MIN_MEMORY = "512MiB"  # a worker (Python, Dask, Taichi) needs about this much before any simulation
 # sbatch --time formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]]
@@ -56,7 +56,11 @@ _SLURM_NAME = re.compile(r"[\w.,-]*")   # partition(s) and account names
 RESULT_FORMAT = "mfdem-task-result"
 
 
-class ClusterLost(CalibrationError):
+class TaskError(RuntimeError):
+    """Tasks could not run (a cluster that does not answer, or whose jobs all ended); exit 1."""
+
+
+class ClusterLost(TaskError):
     """Every SLURM job of a run ended (scancel, wall time, node failure, or a job that could not start) while
     tasks were left; the finished tasks' result files are kept, so running the same command again resumes."""
 
@@ -171,6 +175,8 @@ def dask_client(spec: ClusterSpec):
 @contextlib.contextmanager
 def _slurm_cluster(spec: ClusterSpec):
     """A dask-jobqueue SLURMCluster with ``spec.jobs`` jobs submitted, once SLURM has accepted the job script."""
+    import dask  # noqa: PLC0415
+
     SLURMCluster = _slurm_cluster_class()  # noqa: N806
     sbatch = shutil.which("sbatch")
     if sbatch is None:
@@ -186,7 +192,9 @@ def _slurm_cluster(spec: ClusterSpec):
                        ("log_directory", spec.log_directory and os.path.abspath(spec.log_directory))):
         if value:
             kwargs[key] = value
-    with SLURMCluster(**kwargs) as cluster:
+    # a worker holds one task at a time (Dask's default lets a one-thread worker queue two), so a task waits
+    # for the next job to start rather than behind another task in a running one
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}), SLURMCluster(**kwargs) as cluster:
         _sbatch_test(sbatch, cluster.job_script())
         cluster.scale(jobs=spec.jobs or 1)
         yield cluster
@@ -218,7 +226,7 @@ def _sbatch_test(sbatch: str, script: str) -> None:
         try:
             res = subprocess.run([sbatch, "--test-only", f.name], capture_output=True, text=True, timeout=120)
         except subprocess.TimeoutExpired:
-            raise CalibrationError("sbatch --test-only did not answer within 120 s: is the SLURM controller "
+            raise TaskError("sbatch --test-only did not answer within 120 s: is the SLURM controller "
                                    "up (sinfo)?") from None
     if res.returncode != 0:
         why = " ".join(res.stderr.split()) or f"exit status {res.returncode}"
@@ -357,11 +365,16 @@ def _run(todo, outdir, client, threads, on_done) -> dict:
         done = [fut for fut in futures if fut.done()]
         for fut in done:
             name = futures.pop(fut)
-            try:
-                rec = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker died: report the point as failed
-                rec = {"format": RESULT_FORMAT, "name": name, "status": "failed",
-                       "error": f"{type(exc).__name__}: {exc}"}
+            # the task's own result file first: a result still held by a worker whose job has just ended
+            # (scancel) cannot be gathered any more, and waiting for it would wait for a new worker
+            rec = finished(outdir, name)
+            if rec is None:
+                try:
+                    rec = fut.result(timeout=GATHER_TIMEOUT_S)
+                except Exception as exc:  # noqa: BLE001 - a worker died: report the point as failed
+                    rec = {"format": RESULT_FORMAT, "name": name, "status": "failed",
+                           "error": f"{type(exc).__name__}: {exc}" if str(exc) else
+                                    f"{type(exc).__name__}: the worker ended before its result was collected"}
             out[name] = rec
             if on_done:
                 on_done(name, rec)
@@ -419,78 +432,3 @@ class _SlurmJobs:
         except (OSError, subprocess.TimeoutExpired):
             return False
         return res.returncode == 0 and not self.job_ids & set(res.stdout.split())
-
-
-# ------------------------------------------------------------------------------------------ rpm sweeps
-
-
-def mixer_point(config_toml: str, path: str, progress: bool = False) -> dict:
-    """One mixer run at the settings of ``config_toml`` into the run file ``path``: a complete file is
-    left as it is, a partial one (killed sweep) is resumed from its last checkpoint, else a new run starts.
-    ``progress``: the run reports where it runs (a worker's log: a line every two minutes)."""
-    from mfdem.config import make_config  # noqa: PLC0415
-    from mfdem.io import RunFileError, open_run  # noqa: PLC0415
-    from mfdem.runner import MixerRun  # noqa: PLC0415
-
-    path = Path(path)
-    cfg = make_config(toml_text=config_toml, origin=f"sweep point {path.stem}")
-    job = None
-    if path.exists():
-        try:
-            with open_run(path) as rf:
-                status = rf.status
-        except RunFileError:
-            status = "unreadable"
-        if status == "complete":
-            return _mixer_summary(path, "complete", resumed=False)
-        with contextlib.suppress(RunFileError, InputError):
-            job = MixerRun.resume(path)
-    resumed = job is not None
-    if job is None:
-        job = MixerRun.create(cfg, path, overwrite=True)
-    status = job.run(progress=progress)
-    if status != "complete":
-        raise CalibrationError(f"{path}: the mixer run ended '{status}' ({job.interval} of {job.n_intervals} "
-                               "intervals); run the sweep again to resume it")
-    return _mixer_summary(path, status, resumed=resumed)
-
-
-def _mixer_summary(path: Path, status: str, resumed: bool) -> dict:
-    from mfdem.io import open_run  # noqa: PLC0415
-
-    with open_run(path) as rf:
-        return {"run_file": str(path), "status": status, "resumed": resumed, "rpm": float(rf.rpm),
-                "n_particles": int(rf.n_particles), "intervals": int(len(rf.interval("t_end")))}
-
-
-def rpm_name(rpm: float) -> str:
-    return f"rpm_{rpm:g}".replace(".", "p").replace("-", "m")
-
-
-def rpm_sweep(rpms, cfg, outdir, *, spec: ClusterSpec = None, client=None, on_done=None,
-              progress: bool = False) -> dict:
-    """Mixer runs of ``cfg`` at each of ``rpms`` (rev/min) into ``<outdir>/rpm_<n>.h5`` (+ ``.json`` when
-    complete), in parallel on ``spec``'s cluster; resumable (module docstring). ``progress``: a bar over the
-    points here, and each point's own progress where it runs. Returns ``{name: record}``."""
-    rpms = [float(r) for r in rpms]
-    if not rpms:
-        raise InputError("rpm: give at least one speed (rev/min)")
-    for r in rpms:
-        if not (math.isfinite(r) and 0 < r <= 100_000):
-            raise InputError(f"rpm = {r:g}: must be in (0, 100000] rev/min")
-    if len(set(rpms)) != len(rpms):
-        raise InputError("rpm: each speed once")
-    from mfdem.config import make_config  # noqa: PLC0415
-
-    outdir = Path(outdir).absolute()
-    tasks = []
-    for r in rpms:
-        point = make_config(toml_text=cfg.to_toml(), overrides={"run": {"rpm": r}})
-        name = rpm_name(r)
-        tasks.append(Task(name, "mfdem.calibration.sweep:mixer_point",
-                          {"config_toml": point.to_toml(), "path": str(outdir / f"{name}.h5"),
-                           "progress": progress},
-                          arch=point.run.arch, precision=point.run.precision))
-    return run_tasks(tasks, outdir, client=client, spec=spec, on_done=on_done,
-                     threads=(spec.task_threads if spec is not None else cfg.run.threads or 1),
-                     progress=f"sweep of {len(tasks)} speeds" if progress else "")

@@ -7,6 +7,7 @@ without overlaps. Gravity is −y in every case; at mixing speeds (Froude number
 for the fill.
 """
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from scipy.spatial import cKDTree
 
 from mfdem import theory
 from mfdem.config import Config
-from mfdem.engine.materials import InputError, Material, effective_modulus
+from mfdem.engine.contact import registry
+from mfdem.engine.materials import Material, effective_modulus
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.timestep import advise
 from mfdem.engine.walls.mesh import MeshBody, distance_to_surface
 from mfdem.geometry import GeometryError, NobiltaParams, build_rotor, build_vessel, load_mesh, sector
-from mfdem.scenarios.contact_set import contact_set
+from mfdem.scenarios.contact_set import contact_set, simulation_for
+from mfdem.validation import InputError
 
 GRAVITY = (0.0, -9.81, 0.0)   # m/s², horizontal rotor axis
 RANDOM_PACKING = 0.64         # densest random packing: the fill must fit at this solid fraction
@@ -55,12 +58,7 @@ def build_geometry(cfg: Config) -> MixerGeometry:
             rotor = load_mesh(g.rotor_stl, name="rotor", scale=g.stl_scale)
             vessel = load_mesh(g.vessel_stl, name="vessel", scale=g.stl_scale)
         else:
-            params = NobiltaParams(tip_radius=g.tip_radius, tip_gap=g.tip_gap, hub_radius=g.hub_radius,
-                                   n_blades=g.n_blades, lead_angle_deg=g.lead_angle_deg, tip_land=g.tip_land,
-                                   blade_thickness=g.blade_thickness, axial_clearance=g.axial_clearance,
-                                   axial_length=g.axial_length or None, target_free_volume=g.target_free_volume,
-                                   n_segments=g.n_segments)
-            params.validate()
+            params = NobiltaParams(**{f.name: getattr(g, f.name) for f in dataclasses.fields(NobiltaParams)})
             if not cfg.run.full_mixer and params.n_blades != 5:
                 raise InputError(f"geometry.n_blades = {params.n_blades}: the 72° periodic sector needs 5 blades; "
                                  "set run.full_mixer = true for other rotors")
@@ -88,13 +86,16 @@ def build_geometry(cfg: Config) -> MixerGeometry:
 
 
 def time_step(cfg: Config, geometry: MixerGeometry) -> float:
-    """``run.dt`` or the step giving ``run.steps_per_contact`` per Hertz contact at the rotor tip speed."""
+    """``run.dt`` or the step giving ``run.steps_per_contact`` per contact (Hertz for Thornton–Ning) at the
+    rotor tip speed."""
     p = cfg.particles
+    cs = contact_set(cfg)
     particle = Material(p.youngs_modulus, p.poisson_ratio, p.density)
     wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio)
     dt = cfg.run.dt or None
     return advise(p.diameter / 2, particle, max(tip_speed(cfg, geometry), 1.0), wall=wall, dt=dt,
-                  steps_per_contact=cfg.run.steps_per_contact).dt
+                  steps_per_contact=cfg.run.steps_per_contact, normal_model=cs.normal_model,
+                  coefficients=cs.pair_coefficients()).dt
 
 
 def check_fill(cfg: Config, geometry: MixerGeometry) -> None:
@@ -142,7 +143,7 @@ def check_resolution(cfg: Config, geometry: MixerGeometry) -> list[str]:
 
 def tip_speed(cfg: Config, geometry: MixerGeometry) -> float:
     """Rotor tip speed (m/s): ω times the largest radius of the rotor mesh."""
-    return 2 * math.pi * cfg.run.rpm / 60.0 * float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
+    return theory.angular_speed(cfg.run.rpm) * float(np.linalg.norm(geometry.rotor.vertices[:, :2], axis=1).max())
 
 
 def tip_impact_overlap(cfg: Config, speed: float, yield_pressure: float = None) -> float:
@@ -152,6 +153,9 @@ def tip_impact_overlap(cfg: Config, speed: float, yield_pressure: float = None) 
     cs = contact_set(cfg)
     r = cfg.particles.diameter / 2
     e_star = effective_modulus(cs.particle, cs.wall)
+    law = registry.model("normal", cs.normal_model)
+    if hasattr(law, "impact_overlap"):        # a law with its own closed form (hysteretic_linear)
+        return law.impact_overlap(cfg.particle_mass, r, e_star, speed, cs.pair_coefficients()[1]) / r
     p_y = cs.yield_pressures()["particle_wall"] if yield_pressure is None else yield_pressure
     return theory.impact_overlap(p_y, e_star, r, cfg.particle_mass, speed) / r
 
@@ -164,8 +168,23 @@ def check_tip_impact(cfg: Config, geometry: MixerGeometry) -> float:
     limit = cfg.run.overlap_limit
     if ratio <= limit:
         return ratio
-    p = cfg.particles
-    p_y = contact_set(cfg).yield_pressures()["particle_wall"]
+    if cfg.run.overlap_action == "refuse":
+        raise InputError(_overlap_message(cfg, speed, ratio))
+    warnings.warn(_overlap_message(cfg, speed, ratio), stacklevel=2)
+    return ratio
+
+
+def _overlap_message(cfg: Config, speed: float, ratio: float) -> str:
+    p, limit = cfg.particles, cfg.run.overlap_limit
+    cs = contact_set(cfg)
+    head = (f"run.rpm = {cfg.run.rpm:g}: a head-on hit by the rotor tip at {speed:.3g} m/s would press a particle "
+            f"{ratio:.2g} R into the wall")
+    tail = "a lower rpm, or set run.overlap_action = \"stop\" (stop when it happens) or \"warn\" to run anyway"
+    if hasattr(registry.model("normal", cs.normal_model), "impact_overlap"):   # δ_max ∝ K_nl^(-1/2)
+        return (f"{head} with contact.normal_model = {cs.normal_model!r}, beyond run.overlap_limit = {limit:g} R. "
+                f"Raise its loading stiffness {(ratio / limit) ** 2:.3g}× (the Young's modulus or "
+                f"contact.stiffness_multiplier_wall), use {tail}")
+    p_y = cs.yield_pressures()["particle_wall"]
     what = "elastic (Hertz) particle" if p_y is None else \
         (f"p_y = {p_y / 1e6:.3g} MPa against the wall; particles pass through a wall above "
          f"√(3 p_y/ρ) = {math.sqrt(3 * p_y / p.density):.3g} m/s")
@@ -173,15 +192,9 @@ def check_tip_impact(cfg: Config, geometry: MixerGeometry) -> float:
     for _ in range(100):
         mid = math.sqrt(lo * hi)
         lo, hi = (mid, hi) if tip_impact_overlap(cfg, speed, mid) > limit else (lo, mid)
-    message = (f"run.rpm = {cfg.run.rpm:g}: a head-on hit by the rotor tip at {speed:.3g} m/s would press a "
-               f"particle {ratio:.2g} R into the wall (E = {p.youngs_modulus:.3g} Pa, {what}), beyond "
-               f"run.overlap_limit = {limit:g} R, where Thornton-Ning means nothing. Use a harder particle "
-               f"(particles.yield_pressure ≥ {hi / 1e6:.3g} MPa at this E; docs/default_material.md), a lower "
-               "rpm, or set run.overlap_action = \"stop\" (stop when it happens) or \"warn\" to run anyway")
-    if cfg.run.overlap_action == "refuse":
-        raise InputError(message)
-    warnings.warn(message, stacklevel=2)
-    return ratio
+    return (f"{head} (E = {p.youngs_modulus:.3g} Pa, {what}), beyond run.overlap_limit = {limit:g} R, where "
+            f"Thornton-Ning means nothing. Use a harder particle (particles.yield_pressure ≥ {hi / 1e6:.3g} MPa at "
+            f"this E; docs/default_material.md), {tail}")
 
 
 def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulation:
@@ -194,19 +207,16 @@ def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulat
         domain = Domain((-rv - m, -rv - m, -m), (rv + m, rv + m, length + m))
     else:
         domain = Domain((-m, -m, -m), (rv + m, rv + m, length + m), sector_angle_deg=72.0)
-    omega = 2 * math.pi * cfg.run.rpm / 60.0
+    omega = theory.angular_speed(cfg.run.rpm)
     # a skin that the fastest particles (about the tip speed) cross in no fewer than ~8 steps: fewer list
     # rebuilds at high speed, at the price of longer lists
     skin = cfg.engine.skin or min(0.6 * r, max(0.2 * r, 8 * tip_speed(cfg, geometry) * dt))
     rotor = MeshBody(geometry.rotor.vertices, np.asarray(geometry.rotor.faces), material=1, omega=omega,
                      start_time=cfg.run.fill_time, ramp_time=cfg.run.rotor_ramp_time, name="rotor")
     vessel = MeshBody(geometry.vessel.vertices, np.asarray(geometry.vessel.faces), material=1, name="vessel")
-    engine = cs.engine_kwargs()
-    if not any(cs.rolling_friction.ravel()):
-        engine["rolling_model"] = "none"
-    return Simulation(domain=domain, capacity=cfg.n_particles, max_radius=r, dt=dt, gravity=GRAVITY, skin=skin,
-                      max_neighbors=cfg.engine.max_neighbors or None, max_walls=0, meshes=[rotor, vessel],
-                      arch=cfg.run.arch, precision=cfg.run.precision, threads=cfg.run.threads or None, **engine)
+    return simulation_for(cfg, cs, domain=domain, capacity=cfg.n_particles, max_radius=r, dt=dt, gravity=GRAVITY,
+                          skin=skin, max_neighbors=cfg.engine.max_neighbors or None, max_walls=0,
+                          meshes=[rotor, vessel])
 
 
 class Inlets:

@@ -1,0 +1,7 @@
+"""The calibration twins the fit knows, in the order it runs them (calibration/twin.py: adding a twin is its
+module plus one line here)."""
+
+from mfdem.calibration import compaction, drum
+
+TWINS = (compaction.TWIN, drum.TWIN)
+BY_NAME = {t.name: t for t in TWINS}
