@@ -55,8 +55,7 @@ def _impact_coefficients(cfg, normal_model: str, target: str, given: dict) -> di
     """The normal law's own coefficients for the impact: the options given, else the config's for the target."""
     from mfdem.validation import InputError  # noqa: PLC0415
 
-    law = registry.model("normal", normal_model)
-    own = [c.name for c in law.COEFFICIENTS if not c.derived]
+    own = list(registry.own_coefficients(normal_model))
     stray = [name for name, v in given.items() if v is not None and name not in own]
     if stray:
         raise InputError(f"--{stray[0].replace('_', '-')}: not a coefficient of --normal-model {normal_model}"
@@ -305,7 +304,7 @@ def repair(run_file, as_json):
     """Clear the 'open for writing' flags a killed run leaves in RUN_FILE, so any HDF5 tool opens it, then read
     every dataset once: a truncated or damaged file is reported, naming what is lost."""
     from mfdem.io import RunFileError, open_run  # noqa: PLC0415
-    from mfdem.io import repair as repair_file
+    from mfdem.io import repair as repair_file  # noqa: PLC0415
 
     try:
         changed = repair_file(run_file)

@@ -60,12 +60,5 @@ def check_setting(key: str, value, f):
             raise InputError(f"{key} = {value!r}: must be an integer")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InputError(f"{key} = {value!r}: must be a finite number ({md['unit']})")
-    lo, hi = md.get("lo"), md.get("hi")
-    bad = (lo is not None and (value <= lo if md["lo_open"] else value < lo)) or \
-          (hi is not None and (value >= hi if md["hi_open"] else value > hi))
-    if bad:
-        left = "(" if md["lo_open"] else "["
-        right = ")" if md["hi_open"] or hi is None else "]"
-        rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
-        raise InputError(f"{key} = {value!r}: must be in {rng} {md['unit']}".rstrip())
+    check_range(key, value, md.get("lo"), md.get("hi"), lo_open=md["lo_open"], hi_open=md["hi_open"], unit=md["unit"])
     return value

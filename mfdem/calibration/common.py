@@ -211,7 +211,8 @@ def setup_from_dict(cls, data: dict, origin: str):
             warn_deprecated(f"{origin} {key} is now {new}{note}", stacklevel=3)
             values[key] = value
         elif key == "rpm":
-            values["omega"] = theory.angular_speed(check_range(f"{origin} rpm", value, 0, None, lo_open=True, unit="rev/min"))
+            rpm = check_range(f"{origin} rpm", value, 0, None, lo_open=True, unit="rev/min")
+            values["omega"] = theory.angular_speed(rpm)
         else:
             values[renamed[key][0] if key in renamed else key] = value
     try:

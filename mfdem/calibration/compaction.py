@@ -528,8 +528,9 @@ class CompactionTwin(Twin):
             out["bulk_density"] = float((responses["bulk_density"] - targets.bulk_density) / targets.bulk_density)
         return out
 
-    def synthetic(self, setup, cfg, duration_factor: float = 1.0) -> dict:
-        """"Measured" targets made by this twin from the known parameters in ``cfg``."""
+    def synthetic(self, setup, cfg, sample_factor: float = 1.0) -> dict:
+        """"Measured" targets made by this twin from the known parameters in ``cfg`` (it runs to its target
+        force: there is no sampling window to lengthen, ``sample_factor`` does not apply)."""
         r = simulate_compaction(setup, cfg)
         return {"compaction": r, "bulk_density": r.bulk_density}
 

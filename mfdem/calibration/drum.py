@@ -355,12 +355,12 @@ class DrumTwin(Twin):
     def errors(self, responses: dict, targets, measured: dict) -> dict:
         return {"angle": float((responses["angle"] - targets.flowing_angle_deg) / targets.flowing_angle_deg)}
 
-    def synthetic(self, setup, cfg, duration_factor: float = 2.0) -> dict:
-        """A "measured" flowing angle from the known parameters in ``cfg``, sampled ``duration_factor`` times
+    def synthetic(self, setup, cfg, sample_factor: float = 2.0) -> dict:
+        """A "measured" flowing angle from the known parameters in ``cfg``, sampled ``sample_factor`` times
         longer than ``setup`` says, for a steadier angle."""
         d = asdict(setup)
-        d["duration"] = (setup.duration or setup.revolution) * duration_factor
-        d["snapshots"] = int(round(setup.snapshots * duration_factor))
+        d["duration"] = (setup.duration or setup.revolution) * sample_factor
+        d["snapshots"] = int(round(setup.snapshots * sample_factor))
         r = simulate_drum(DrumSetup(**d), cfg)
         return {"drum": r, "flowing_angle_deg": r.flowing_angle_deg}
 

@@ -277,13 +277,13 @@ def _num(v):
 def synthetic_targets(cfg: Config, *, drum_duration_factor: float = 2.0, **setups) -> dict:
     """"Measured" targets made by the twins themselves from the known parameters in ``cfg`` (for examples
     and tests), one twin per set-up given (``compaction=CompactionSetup(...)``, ``drum=DrumSetup(...)``):
-    ``{"compaction": CompactionResult, "bulk_density", "drum": DrumResult, "flowing_angle_deg"}``. The drum
-    samples ``drum_duration_factor`` times longer than its set-up says, for a steadier angle."""
+    ``{"compaction": CompactionResult, "bulk_density", "drum": DrumResult, "flowing_angle_deg"}``. A twin
+    that samples a flow (the drum) samples ``drum_duration_factor`` times longer than its set-up says, for a
+    steadier value."""
     out = {}
     for name, setup in setups.items():
         if setup is not None:
-            factor = drum_duration_factor if name == "drum" else 1.0
-            out.update(BY_NAME[name].synthetic(setup, cfg, factor))
+            out.update(BY_NAME[name].synthetic(setup, cfg, drum_duration_factor))
     return out
 
 

@@ -70,5 +70,10 @@ class Twin:
     def errors(self, responses: dict, targets, measured: dict) -> dict:
         raise NotImplementedError
 
+    def synthetic(self, setup, cfg, sample_factor: float) -> dict:
+        """"Measured" targets made by the twin from the known parameters in ``cfg`` (examples and tests),
+        sampling ``sample_factor`` times longer than ``setup`` where it samples a flow."""
+        raise NotImplementedError
+
     def runtime(self, record: dict) -> float:
         return float(record.get("runtime") or 0.0)

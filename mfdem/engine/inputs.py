@@ -53,15 +53,9 @@ def pair_matrix(name: str, value, m: int) -> np.ndarray:
 
 
 def law_coefficients(values, normal_model: str, m: int) -> dict:
-    """The normal law's own coefficients as (m, m) matrices, checked by name and range (registry.py)."""
-    law = registry.model("normal", normal_model)
-    own = {c.name: c for c in law.COEFFICIENTS if not c.derived}
-    values = dict(values or {})
-    for name in values:
-        if name not in own:
-            raise InputError(f"coefficients: {name!r} is not a coefficient of normal_model = {normal_model!r}"
-                             + (f"; it has {', '.join(own)}" if own else "; it has none"))
-    return {name: c.matrix(values[name], m) for name, c in own.items() if name in values}
+    """The normal law's own coefficients given, as (m, m) matrices checked by name and range (registry.py)."""
+    return {name: registry.COEFFICIENTS[name].matrix(v, m)
+            for name, v in registry.given_coefficients(normal_model, values).items()}
 
 
 def static_friction_matrix(value, dynamic: np.ndarray) -> np.ndarray:

@@ -62,10 +62,9 @@ def contact_set(cfg: Config, youngs_modulus: float = None) -> ContactSet:
     if normal_model == "auto":
         normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
     coefficients = {}
-    for coef in registry.model("normal", normal_model).COEFFICIENTS:
-        if not coef.derived:
-            v_p, v_w = getattr(c, f"{coef.name}_particle"), getattr(c, f"{coef.name}_wall")
-            coefficients[coef.name] = np.array([[v_p, v_w], [v_w, v_w]])
+    for name in registry.own_coefficients(normal_model):
+        v_p, v_w = getattr(c, f"{name}_particle"), getattr(c, f"{name}_wall")
+        coefficients[name] = np.array([[v_p, v_w], [v_w, v_w]])
     friction = np.array([[c.friction_particle, c.friction_wall], [c.friction_wall, 0.0]])
     static = np.array([[c.static_friction_particle or c.friction_particle, c.static_friction_wall or c.friction_wall],
                        [c.static_friction_wall or c.friction_wall, 0.0]])

@@ -88,13 +88,9 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
     if normal_model is None:
         normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
     law = registry.model("normal", normal_model)
-    own = {c.name: c for c in law.COEFFICIENTS if not c.derived}
-    for name in coefficients or {}:
-        if name not in own:
-            raise InputError(f"{name} = {coefficients[name]!r}: not a coefficient of normal_model = {normal_model!r}"
-                             + (f" (it has {', '.join(own)})" if own else " (it has none)"))
-    coefficients = {name: c.check(coefficients[name]) if name in (coefficients or {}) else c.default
-                    for name, c in own.items()}
+    given = registry.given_coefficients(normal_model, coefficients)
+    coefficients = {name: c.check(given.get(name, c.default))
+                    for name, c in registry.own_coefficients(normal_model).items()}
     particle = Material(youngs_modulus, poisson_ratio, density, yield_ratio, yield_pressure, name="particle",
                         yield_ratio_definition=yield_ratio_definition)
     particle.validate()

@@ -44,12 +44,9 @@ def normal_force_path(deltas, *, e_star: float, r_star: float, yield_pressure: f
     model = registry.model_id("normal", normal_model)
     backend.init("auto", backend.current().get("precision", "f64"))
     pp = np.zeros(PAIR_SIZE)
-    given = dict(coefficients or {})
-    for c in registry.COEFFICIENTS.values():
-        if not c.derived:
-            pp[registry.PAIR[c.name]] = c.check(given.pop(c.name, c.default))
-    if given:
-        raise InputError(f"coefficients: {', '.join(given)}: not a coefficient of any contact law")
+    given = registry.given_coefficients(normal_model, coefficients)
+    for name, c in registry.own_coefficients(normal_model).items():
+        pp[registry.PAIR[name]] = c.check(given.get(name, c.default))
     pp[registry.PAIR["e_star"]] = e_star
     if yield_ratio is not None:
         pp[registry.PAIR["yield_ratio"]] = yield_ratio

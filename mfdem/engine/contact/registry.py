@@ -70,6 +70,21 @@ def user_coefficients(kind: str = "normal") -> list:
     return list(out.values())
 
 
+def own_coefficients(normal_model: str) -> dict:
+    """``{name: Coefficient}`` that normal law ``normal_model`` takes from the user."""
+    return {c.name: c for c in model("normal", normal_model).COEFFICIENTS if not c.derived}
+
+
+def given_coefficients(normal_model: str, values: dict) -> dict:
+    """``values`` (name → value) checked by name against the user coefficients of ``normal_model``."""
+    own = own_coefficients(normal_model)
+    for name in values or {}:
+        if name not in own:
+            raise InputError(f"coefficients: {name!r} is not a coefficient of normal_model = {normal_model!r}"
+                             + (f"; it has {', '.join(own)}" if own else "; it has none"))
+    return dict(values or {})
+
+
 def history_indices(law) -> tuple:
     """Indices of ``law``'s history slots in HISTORY (one unused index for a law without history, so that
     every law takes a vector)."""

@@ -38,8 +38,8 @@ class Coefficient:
     hi_open: bool = False
     derived: bool = False
 
-    def check(self, value, where: str = "") -> float:
-        return check_range(where or self.name, value, self.lo, self.hi, lo_open=self.lo_open,
+    def check(self, value) -> float:
+        return check_range(self.name, value, self.lo, self.hi, lo_open=self.lo_open,
                            hi_open=self.hi_open, unit=self.unit)
 
     def matrix(self, value, m: int) -> np.ndarray:

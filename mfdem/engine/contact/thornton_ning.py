@@ -10,7 +10,7 @@ import math
 
 import taichi as ti
 
-from mfdem import theory
+from mfdem.engine.contact import hertz
 from mfdem.engine.contact.spec import Coefficient, Slot
 from mfdem.engine.materials import yield_pressure as material_yield_pressure
 
@@ -45,7 +45,8 @@ def pair_values(a, b, e_star: float) -> dict:
     """Yield of a pair of materials: the softer partner yields first, so the smaller yield ratio / yield
     pressure is used; a contact-radius yield ratio (LIGGGHTS) takes precedence over p_y when either partner
     gives one, and overlap-ratio definitions are converted to p_y. Neither partner yielding: p_y = inf (Hertz)."""
-    ratios = [x.yield_ratio for x in (a, b) if x.yield_ratio is not None and x.yield_ratio_definition == "contact_radius"]
+    ratios = [x.yield_ratio for x in (a, b)
+              if x.yield_ratio is not None and x.yield_ratio_definition == "contact_radius"]
     pressures = [material_yield_pressure(x, e_star, 1.0) for x in (a, b)
                  if x.yield_pressure is not None or x.yield_ratio is not None]
     if ratios:
@@ -53,10 +54,8 @@ def pair_values(a, b, e_star: float) -> dict:
     return {"yield_ratio": 0.0, "yield_pressure": min(pressures) if pressures else math.inf}
 
 
-def contact_time(m_star: float, r_star: float, e_star: float, speed: float, coefficients: dict) -> float:
-    """The Hertz contact time (s) at relative normal speed ``speed``: loading is Hertzian and the unloading
-    branch is shorter, so it bounds the contact from above (physics.md §6)."""
-    return theory.hertz_impact(m_star, r_star, e_star, speed).contact_time
+# the Hertz contact time: loading is Hertzian and the unloading branch is shorter (physics.md §6)
+contact_time = hertz.contact_time
 
 
 @ti.func
