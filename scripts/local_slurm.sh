@@ -7,7 +7,7 @@
 #   bash scripts/local_slurm.sh --install-only  install the packages if missing; start nothing
 #   bash scripts/local_slurm.sh --stop          stop the daemons this script started
 #
-# One node (this host: CPUs from nproc, each one allocatable whatever the hardware's cores and threads, as
+# One node (this host: CPUs from its affinity mask, each one allocatable whatever the hardware's cores and threads, as
 # this config says rather than what slurmd detects; memory from /proc/meminfo), one default partition `debug`,
 # no cgroups, no accounting. Config /etc/slurm/slurm.conf (written only if absent or written by this script),
 # state in /var/spool/slurm-local, logs in /var/log/slurm-local. Exits non-zero with a message on failure.
@@ -54,6 +54,10 @@ live_pid() {
     kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+# the CPUs this host lets us use (its affinity mask); plain nproc would also obey OMP_NUM_THREADS, which a CI
+# environment may set to 1
+host_cpus() { env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc; }
+
 node_state() { sinfo -h -n "$HOST" -o %T 2>/dev/null | head -n1; }
 
 stop() {
@@ -71,7 +75,7 @@ stop() {
 
 write_conf() {
     local cpus mem
-    cpus=$(nproc)
+    cpus=$(host_cpus)
     mem=$(awk '/^MemTotal:/ {printf "%d", $2 / 1024 * 0.95}' /proc/meminfo)   # MiB, a margin below the total
     if [ -e "$CONF" ] && ! grep -qF "$MARK" "$CONF"; then
         die "$CONF exists and was not written by this script (a real cluster's config?); not touching it"
@@ -150,7 +154,7 @@ start() {
         fi
         sleep 0.5
     done
-    say "running: node $HOST ($(nproc) CPUs) is ${state}, partition $PARTITION (sinfo, sbatch, squeue, scancel)"
+    say "running: node $HOST ($(sinfo -h -n "$HOST" -o %c | head -n1) CPUs) is ${state}, partition $PARTITION (sinfo, sbatch, squeue, scancel)"
 }
 
 HOST=$(hostname -s)
