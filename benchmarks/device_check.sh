@@ -6,32 +6,43 @@
 #
 #   bash benchmarks/device_check.sh                      # CUDA, full sizes
 #   bash benchmarks/device_check.sh --arch cpu --quick --no-install
+#   bash benchmarks/device_check.sh --wheels wheels --jobs 8   # a machine with no network, 8 test processes
 #
 # Options: --arch cuda|cpu (default cuda); --quick (one engine test file, 10,000-particle BENCH-1, a 0.8 mm
-# BENCH-2 of 2·10⁻⁵ s: about a minute); --no-install (use the installed mfdem); --out DIR (logs, JSON;
-# default device_check_out). Exit status: 0 when every stage passed, 1 otherwise.
+# BENCH-2 of 2·10⁻⁵ s: about a minute); --no-install (use the installed mfdem); --wheels DIR (no network:
+# put the wheels in DIR, for the packages that machine lacks, on the path of this checkout instead of a pip
+# install); --jobs N (the engine tests in N processes, with pytest-xdist); --out DIR (logs, JSON; default
+# device_check_out). Exit status: 0 when every stage passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-ARCH=cuda QUICK=0 INSTALL=1 OUT=device_check_out
+ARCH=cuda QUICK=0 INSTALL=1 OUT=device_check_out WHEELS="" JOBS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) ARCH="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --no-install) INSTALL=0; shift ;;
+    --wheels) WHEELS="$2"; INSTALL=0; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    *) echo "device_check.sh: unknown option $1 (use --arch cuda|cpu, --quick, --no-install, --out DIR)" >&2
+    *) echo "device_check.sh: unknown option $1 (use --arch cuda|cpu, --quick, --no-install, --wheels DIR, --jobs N, --out DIR)" >&2
        exit 2 ;;
   esac
 done
 case "$ARCH" in cuda|cpu) ;; *) echo "device_check.sh: --arch must be cuda or cpu, not $ARCH" >&2; exit 2 ;; esac
+case "$JOBS" in ''|*[!0-9]*|0) echo "device_check.sh: --jobs must be a whole number ≥ 1, not $JOBS" >&2; exit 2 ;; esac
+if [ -n "$WHEELS" ] && ! compgen -G "$WHEELS/*.whl" >/dev/null; then
+  echo "device_check.sh: --wheels $WHEELS holds no .whl files" >&2; exit 2
+fi
 mkdir -p "$OUT"
+PY=$(command -v python3 || command -v python)   # a GPU image may have python3 alone
 
 if [ "$QUICK" = 1 ]; then
   TESTS=(tests/engine/test_momentum.py) BED=10000 BED_STEPS=50 D2=0.8e-3 WINDOW=2e-5 WARMUP=1e-5 LIMIT=300
 else
   TESTS=(tests/engine) BED=100000 BED_STEPS=1000 D2=300e-6 WINDOW=1e-3 WARMUP=2e-4 LIMIT=240
 fi
+[ "$JOBS" -gt 1 ] && TESTS+=(-n "$JOBS")
 FAILED=0
 stage() {   # stage NAME SECONDS CMD...: run with a time limit, keep its log, report the outcome
   local name="$1" limit="$2"; shift 2
@@ -45,17 +56,22 @@ stage() {   # stage NAME SECONDS CMD...: run with a time limit, keep its log, re
 
 echo "mfdem device check: arch $ARCH, $( [ "$QUICK" = 1 ] && echo quick || echo full ) sizes, $(date -u +%FT%TZ)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
-[ "$INSTALL" = 1 ] && stage install 300 python -m pip install -q -e '.[test]'
-MFDEM_TEST_ARCH=$ARCH stage engine_tests "$LIMIT" python -m pytest -q -p no:cacheprovider "${TESTS[@]}"
+[ "$INSTALL" = 1 ] && stage install 300 "$PY" -m pip install -q -e '.[test]'
+if [ -n "$WHEELS" ]; then
+  SITE=$(mktemp -d)
+  stage install 120 "$PY" -m pip install -q --no-index --no-deps --no-compile --target "$SITE" "$WHEELS"/*.whl
+  export PYTHONPATH="$SITE:$PWD${PYTHONPATH:+:$PYTHONPATH}"
+fi
+MFDEM_TEST_ARCH=$ARCH stage engine_tests "$LIMIT" "$PY" -m pytest -q -p no:cacheprovider "${TESTS[@]}"
 tail -n 1 "$OUT/engine_tests.log"
 for prec in f64 f32; do
-  stage "bench1_$prec" 180 python benchmarks/dense_bed.py --arch "$ARCH" --precision "$prec" --particles "$BED" \
+  stage "bench1_$prec" 90 "$PY" benchmarks/dense_bed.py --arch "$ARCH" --precision "$prec" --particles "$BED" \
     --steps "$BED_STEPS" --json
 done
-stage bench2 240 python benchmarks/mixer_sector.py --arch "$ARCH" --particle-diameter "$D2" --window "$WINDOW" \
+stage bench2 150 "$PY" benchmarks/mixer_sector.py --arch "$ARCH" --particle-diameter "$D2" --window "$WINDOW" \
   --warmup-time "$WARMUP" --no-bench1 --json
 
-python - "$OUT" <<'EOF'
+"$PY" - "$OUT" <<'EOF'
 import json, pathlib, re, sys
 out = pathlib.Path(sys.argv[1])
 for name in ("bench1_f64", "bench1_f32", "bench2"):

@@ -55,7 +55,8 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     if sim.meshes.n_bodies:
         t_mesh = max(_seconds_per_call(lambda: mirror(sim.meshes.n_bodies), repeats) - t_no_mesh, 0.0)
     t_drift = _seconds_per_call(lambda: kick_drift(sim.state, sim.space, nl, nl.current, sim.meshes, sim.walls,
-                                                   sim.walls.n, n, 0.5 * sim.dt, sim.dt, (1.0, 0.0), (1.0, 0.0)),
+                                                   sim.walls.n, n, 0.5 * sim.dt, sim.dt, (1.0, 0.0), (1.0, 0.0),
+                                                   (0.5 * sim.skin) ** 2),
                                 repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
     ns = 1e9 / n

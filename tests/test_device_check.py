@@ -2,16 +2,33 @@
 
 import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def probe_wheel(folder: Path) -> None:
+    """A minimal wheel (one module) in ``folder``, for the check's install from wheels without a network."""
+    folder.mkdir()
+    info = "device_probe-1.0.dist-info"
+    files = {"device_probe.py": "",
+             f"{info}/METADATA": "Metadata-Version: 2.1\nName: device-probe\nVersion: 1.0\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    with zipfile.ZipFile(folder / "device_probe-1.0-py3-none-any.whl", "w") as whl:
+        for name, text in files.items():
+            whl.writestr(name, text)
+        whl.writestr(f"{info}/RECORD", "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"]))
+
+
 def test_device_check_runs_on_cpu(tmp_path):
     out = tmp_path / "check"
+    probe_wheel(tmp_path / "wheels")
     r = subprocess.run(["bash", str(ROOT / "benchmarks" / "device_check.sh"), "--arch", "cpu", "--quick",
-                        "--no-install", "--out", str(out)], capture_output=True, text=True, timeout=900)
+                        "--wheels", str(tmp_path / "wheels"), "--out", str(out)], capture_output=True, text=True,
+                       timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
+    assert "[ ok ] install" in r.stdout            # the wheel, on the path instead of a pip install of mfdem
     assert "[ ok ] engine_tests" in r.stdout and "passed" in (out / "engine_tests.log").read_text()
     for name in ("bench1_f64", "bench1_f32", "bench2"):
         result = json.loads((out / f"{name}.json").read_text())
@@ -23,7 +40,10 @@ def test_device_check_runs_on_cpu(tmp_path):
     assert "device check passed" in r.stdout
 
 
-def test_device_check_refuses_unknown_options():
-    r = subprocess.run(["bash", str(ROOT / "benchmarks" / "device_check.sh"), "--arch", "tpu"], capture_output=True,
-                       text=True)
-    assert r.returncode == 2 and "--arch must be cuda or cpu" in r.stderr
+def test_device_check_refuses_unknown_options(tmp_path):
+    for args, message in ((["--arch", "tpu"], "--arch must be cuda or cpu"),
+                          (["--jobs", "0"], "--jobs must be a whole number"),
+                          (["--wheels", str(tmp_path)], "holds no .whl files")):
+        r = subprocess.run(["bash", str(ROOT / "benchmarks" / "device_check.sh"), *args], capture_output=True,
+                           text=True)
+        assert r.returncode == 2 and message in r.stderr, (args, r.stderr)

@@ -30,9 +30,10 @@ def _rotate_history(h, space: ti.template(), rot):
 
 @ti.func
 def drift_stage(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(),
-                walls: ti.template(), n_walls, n, half_dt, dt, frame_step, frame_angle):
-    """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); returns the largest squared
-    displacement since the last neighbour-list build (m²).
+                walls: ti.template(), n_walls, n, half_dt, dt, frame_step, frame_angle, trigger):
+    """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); sets ``nl.displaced`` to 1 if
+    a particle's squared displacement since the last neighbour-list build exceeds ``trigger`` (m²), else 0
+    (a flag each such particle stores, not a maximum all of them contend for).
 
     Displacements are measured in a frame turning about the z axis (``frame_step`` = cos, sin of its turn
     in this step, ``frame_angle`` = cos, sin of its angle since the build): a common rotation about z keeps
@@ -41,7 +42,7 @@ def drift_stage(s: ti.template(), space: ti.template(), nl: ti.template(), cur, 
     velocity, displacement and the vectors of the contact histories it owns (pairs, analytic walls and mesh
     contacts; walls in a rotationally periodic domain are symmetric about z, so the contact carries on).
     """
-    max_d2 = ti.cast(0.0, ti.f64)
+    nl.displaced[None] = 0
     for i in range(n):
         v = s.v[i] + s.f[i] * (half_dt / s.mass[i])
         w = s.w[i] + s.t[i] * (half_dt / s.inertia[i])
@@ -68,16 +69,17 @@ def drift_stage(s: ti.template(), space: ti.template(), nl: ti.template(), cur, 
         s.v[i] = v
         s.w[i] = w
         s.disp[i] = dsp
-        ti.atomic_max(max_d2, dsp.dot(dsp))
-    return max_d2
+        if dsp.dot(dsp) > trigger:
+            nl.displaced[None] = 1
 
 
 @ti.kernel
 def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: ti.i32, mesh: ti.template(),
                walls: ti.template(), n_walls: ti.i32, n: ti.i32, half_dt: float, dt: ti.f64,
-               frame_step: ti.types.vector(2, ti.f64), frame_angle: ti.types.vector(2, ti.f64)) -> ti.f64:
+               frame_step: ti.types.vector(2, ti.f64), frame_angle: ti.types.vector(2, ti.f64),
+               trigger: ti.f64):
     """``drift_stage`` on its own (for timing the stages)."""
-    return drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, frame_step, frame_angle)
+    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, frame_step, frame_angle, trigger)
 
 
 @ti.kernel

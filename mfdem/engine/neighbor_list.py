@@ -54,6 +54,7 @@ class NeighborList:
         # the lists live in a tree of their own, so that ``grown`` can release them
         with FieldTree() as self._tree:
             self.overflow = field(ti.i32, ())
+            self.displaced = field(ti.i32, ())    # 1: a particle has moved over half the skin since the build
             self.own_nbr = field(ti.i32, (2, cap, k))
             self.own_count = field(ti.i32, (2, cap))
             self.own_start = field(ti.i32, (2, cap))

@@ -36,12 +36,13 @@ def _force_stages(normal_model: ti.template(), rolling_model: ti.template(), s: 
 
 @ti.func
 def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
-           n_walls, n, dt, half_dt, step, frame):
-    """Half kick and drift into step ``step``; returns the largest squared list displacement (m²)."""
+           n_walls, n, dt, half_dt, step, frame, trigger):
+    """Half kick and drift into step ``step``; ``nl.displaced`` says whether a list displacement exceeds
+    ``trigger``."""
     turn = frame[0] * dt
     angle = frame[0] * (ti.cast(step, ti.f64) * dt - frame[1])
-    return drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt,
-                       ti.Vector([ti.cos(turn), ti.sin(turn)]), ti.Vector([ti.cos(angle), ti.sin(angle)]))
+    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt,
+                       ti.Vector([ti.cos(turn), ti.sin(turn)]), ti.Vector([ti.cos(angle), ti.sin(angle)]), trigger)
 
 
 @ti.func
@@ -51,8 +52,8 @@ def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.templ
     """Drift into step ``step`` (unless ``drift`` is 0: forces only) and, if no list displacement exceeds
     ``trigger``, its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
     A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
-    max_d2 = _drift(s, space, nl, cur, mesh, walls, n_walls, ti.select(drift, n, 0), dt, half_dt, step, frame)
-    go = max_d2 <= trigger
+    _drift(s, space, nl, cur, mesh, walls, n_walls, ti.select(drift, n, 0), dt, half_dt, step, frame, trigger)
+    go = nl.displaced[None] == 0
     _force_stages(normal_model, rolling_model, s, space, nl, cur, walls, ti.select(go, n_walls, 0), mesh,
                   ti.select(go, n_bodies, 0), pair_par, ti.select(go, n, 0), ti.cast(step, ti.f64) * dt, dt, kick_dt,
                   work_dt)

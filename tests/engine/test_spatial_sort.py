@@ -12,6 +12,6 @@ def test_spatial_sort_cases_pass_in_their_own_process():
     cases = Path(__file__).with_name("spatial_sort_cases.py")
     root = Path(__file__).parents[2]
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(cases)], cwd=root,
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)})
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])})
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-3000:]
     assert "3 passed" in out.stdout
