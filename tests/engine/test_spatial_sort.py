@@ -11,7 +11,8 @@ from pathlib import Path
 def test_spatial_sort_cases_pass_in_their_own_process():
     cases = Path(__file__).with_name("spatial_sort_cases.py")
     root = Path(__file__).parents[2]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])    # the device check's wheels too
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(cases)], cwd=root,
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])})
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path})
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-3000:]
     assert "3 passed" in out.stdout
