@@ -7,7 +7,7 @@
 #   bash scripts/local_slurm.sh --install-only  install the packages if missing; start nothing
 #   bash scripts/local_slurm.sh --stop          stop the daemons this script started
 #
-# One node (this host: CPUs from its affinity mask, each one allocatable whatever the hardware's cores and threads, as
+# One node (this host: CPUs from its affinity mask, at least 2, each one allocatable whatever the hardware's cores and threads, as
 # this config says rather than what slurmd detects; memory from /proc/meminfo), one default partition `debug`,
 # no cgroups, no accounting. Config /etc/slurm/slurm.conf (written only if absent or written by this script),
 # state in /var/spool/slurm-local, logs in /var/log/slurm-local. Exits non-zero with a message on failure.
@@ -76,6 +76,7 @@ stop() {
 write_conf() {
     local cpus mem
     cpus=$(host_cpus)
+    [ "$cpus" -ge 2 ] || cpus=2   # two one-CPU jobs side by side even on a one-CPU host (they share it)
     mem=$(awk '/^MemTotal:/ {printf "%d", $2 / 1024 * 0.95}' /proc/meminfo)   # MiB, a margin below the total
     if [ -e "$CONF" ] && ! grep -qF "$MARK" "$CONF"; then
         die "$CONF exists and was not written by this script (a real cluster's config?); not touching it"

@@ -38,9 +38,9 @@ def slurm():
     res = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, timeout=150)
     if res.returncode != 0:
         pytest.fail(f"the local SLURM cluster did not start:\n{res.stdout}{res.stderr}")
-    # the tests below need one job per core of this machine at once
+    # the tests below run two jobs at once, and one with as many CPUs as this machine has (up to 2)
     node_cpus = subprocess.run(["sinfo", "-h", "-o", "%c"], capture_output=True, text=True).stdout.split()
-    assert node_cpus == [str(len(os.sched_getaffinity(0)))], (node_cpus, res.stdout, os.environ.get("OMP_NUM_THREADS"))
+    assert node_cpus == [str(max(2, len(os.sched_getaffinity(0))))], (node_cpus, res.stdout)
     yield
     if "already running" not in res.stdout:
         subprocess.run(["bash", str(SCRIPT), "--stop"], capture_output=True, timeout=60)
