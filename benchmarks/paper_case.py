@@ -43,6 +43,7 @@ from mfdem.validation import InputError
 PAPER_SI_CG = {1000: 0.006, 2500: 0.033, 5000: 0.123}   # J/kg, paper Results 2.3
 PAPER_FIT = (1.41e-8, 1.88)                              # SI_CG ≈ 1.41e-8 n^1.88 J/kg, fit to those three
 T_MIX = (300.0, 1800.0, 3600.0)                          # s: SN_p after 5, 30 and 60 min of mixing
+STEADY = {True: "steady", False: "NOT steady", None: "window given"}   # the window test of each speed
 
 
 def paper_si(rpm: float) -> tuple[float, str]:
@@ -231,7 +232,7 @@ def _print_row(r: dict) -> None:
     print(f"{r['rpm']:>7g} rpm: SI_CG {r['SI_CG']:.3g} ± {r['SI_CG_sem']:.2g} J/kg ({r['paper_source']} "
           f"{r['paper_SI_CG']:.3g}, ratio {r['ratio_to_paper']:.3g}), SF_CG {r['SF_CG']:.3g} 1/s, SN_p(60 min) "
           f"{r['SN_p_60min']:.3g}, specific power {r['specific_power']:.3g} W/kg, max δ/R "
-          f"{r['max_overlap_ratio']:.3g}, { {True: 'steady', False: 'NOT steady', None: 'window given'}[r['steady']]}, {r['wall_s']:.0f} s")
+          f"{r['max_overlap_ratio']:.3g}, {STEADY[r['steady']]}, {r['wall_s']:.0f} s")
 
 
 def _clean(obj):

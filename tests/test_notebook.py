@@ -36,7 +36,8 @@ def test_the_example_notebook_runs_the_quick_case(tmp_path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(o.get("output_type") != "error" for c in code for o in c.outputs)
     by_source = {c.source.splitlines()[0]: c for c in code}
-    assert "309 particles of 0.8 mm" in _text(by_source["cfg = mfdem.make_config(preset=\"quick\", overrides=overrides)"])
+    cfg_cell = by_source["cfg = mfdem.make_config(preset=\"quick\", overrides=overrides)"]
+    assert "309 particles of 0.8 mm" in _text(cfg_cell)
     run = by_source["job = mfdem.MixerRun.create(cfg, run_file, overwrite=True)"]
     assert _result(run) == "'complete'"
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in run.outputs)  # the bar

@@ -347,8 +347,9 @@ class MixerRun:
     def _check_lost(self) -> None:
         x = self.sim.positions
         r = np.linalg.norm(x[:, :2], axis=1)
-        outside = int(np.count_nonzero((r > self.geometry.vessel_radius * 1.01) | (x[:, 2] < -0.01 * self.geometry.length)
-                                       | (x[:, 2] > 1.01 * self.geometry.length)))
+        length = self.geometry.length
+        outside = int(np.count_nonzero((r > self.geometry.vessel_radius * 1.01) | (x[:, 2] < -0.01 * length)
+                                       | (x[:, 2] > 1.01 * length)))
         if outside > self.lost:
             self.lost = outside
             self._guard(f"t = {self.sim.time:.6g} s: {outside} particles have left the mixer through a wall "

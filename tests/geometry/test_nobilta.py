@@ -197,7 +197,8 @@ def test_zero_lead_angle_and_other_blade_counts_build():
 
 
 def test_committed_default_meshes_are_current():
-    """mfdem/data/geometries/ holds what scripts/make_geometry.py writes with the defaults (regenerate if this fails)."""
+    """mfdem/data/geometries/ holds what scripts/make_geometry.py writes with the defaults (regenerate if this
+    fails)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "mfdem" / "data" / "geometries"

@@ -77,8 +77,8 @@ def write_run(path, *, n=300, sector_angle_deg=360.0, snapshot_times=SNAPSHOT_TI
         work = rng.lognormal(-12, 2, n) * (insert_time <= t)
         coll = rng.poisson(3, n).astype(np.int32) * (insert_time <= t)
         w.append_interval(t_start=t - OUTPUT_INTERVAL, t_end=t, dissipated_work=work, collisions=coll,
-                          collisions_wall=coll // 2, contact_starts=coll, contact_starts_wall=coll // 2, rotor_work=1e-3,
-                          n_inserted=int((insert_time <= t).sum()))
+                          collisions_wall=coll // 2, contact_starts=coll, contact_starts_wall=coll // 2,
+                          rotor_work=1e-3, n_inserted=int((insert_time <= t).sum()))
         ang = phi + 0.3 * omega * t * (r / 0.09)  # the charge rides the wall more slowly than the rotor
         if sector_angle_deg < 360:
             ang %= phi_max  # periodic sector
