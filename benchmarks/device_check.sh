@@ -82,6 +82,10 @@ for name in ("bench1_f64", "bench1_f32", "bench2"):
         (out / f"{name}.json").write_text(lines[-1])
         print(f"{name}: {r['particles']} particles on {r['arch']}: {r['particle_steps_per_second']:.3e} p·s/s, "
               f"arrays {r['array_bytes_per_particle']:.0f} B/particle")
+        b = r["breakdown"]
+        print("    ns per particle-step: " + ", ".join(f"{k.replace('_', ' ')} {v:.2f}"
+                                                       for k, v in b["ns_per_particle_step"].items())
+              + f"; an empty step launch {b['empty_step_us']:.0f} µs")
 failed = set()
 for log in sorted(out.glob("*.log")):
     for line in log.read_text(errors="replace").splitlines():

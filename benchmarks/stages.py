@@ -4,6 +4,7 @@ The stages are re-run on the state reached at the end of the timed window. That 
 springs a second time within the step, so a script calls this last, after its figures are taken.
 """
 
+import math
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ from mfdem.engine.contact import registry
 from mfdem.engine.forces import forces_and_kick, pair_forces
 from mfdem.engine.integrator import kick_drift
 from mfdem.engine.neighbor_list import TOUCHING
+from mfdem.engine.stepper import step_parallel
 
 
 def _seconds_per_call(fn, repeats: int) -> float:
@@ -28,6 +30,9 @@ def _seconds_per_call(fn, repeats: int) -> float:
 def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     """Nanoseconds per particle-step of each stage, list entries per particle and, for a rotational sector,
     the fraction of contacts across the seam.
+
+    ``empty_step_us`` is the time of one step launch with no particles (µs; the parallel step kernel, which
+    returns its code to the host every step): the fixed cost of a step whatever its size.
 
     Stages: ``pair_contacts`` (owner pass: every pair within the cut-off, evaluated once),
     ``reactions_and_walls`` (mirror pass: reactions, analytic walls, gravity, kick), ``mesh_walls`` (triangle
@@ -59,10 +64,15 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
                                                    (0.5 * sim.skin) ** 2),
                                 repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
+    def empty_step():
+        step_parallel(sim._normal, sim._rolling, sim.state, sim.space, nl, nl.current, sim.walls, 0, sim.meshes, 0,
+                      sim.pair_par, 0, sim.dt, 0.5 * sim.dt, sim.step_count, 0, math.inf, (0.0, 0.0), 0.0, 0.0)
+
+    t_empty = _seconds_per_call(empty_step, 10 * repeats)
     ns = 1e9 / n
     stages = {"pair_contacts": t_pairs * ns, "reactions_and_walls": t_no_mesh * ns, "mesh_walls": t_mesh * ns,
               "list_builds": t_build * builds_per_step * ns, "drift": t_drift * ns}
-    return {**counts, "ns_per_particle_step": stages}
+    return {**counts, "ns_per_particle_step": stages, "empty_step_us": t_empty * 1e6}
 
 
 def pair_cost_by_law(sim, repeats: int = 10) -> dict:
@@ -100,4 +110,5 @@ def describe(b: dict) -> str:
     seam = "" if seam is None else f", {100 * seam:.2f} % of contacts across the seam"
     total = sum(b["ns_per_particle_step"].values())
     return (f"{b['list_entries_per_particle']:.2f} list entries and {b['touching_pairs_per_particle']:.2f} touching "
-            f"pairs per particle{seam}; ns per particle-step: {stages} (sum {total:.0f})")
+            f"pairs per particle{seam}; ns per particle-step: {stages} (sum {total:.0f}); an empty step launch "
+            f"{b['empty_step_us']:.0f} µs")

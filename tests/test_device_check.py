@@ -34,8 +34,11 @@ def test_device_check_runs_on_cpu(tmp_path):
         result = json.loads((out / f"{name}.json").read_text())
         assert result["arch"] == "cpu" and result["particle_steps_per_second"] > 0
         assert 100 < result["array_bytes_per_particle"] < 100_000
+        assert result["breakdown"]["ns_per_particle_step"]["pair_contacts"] > 0
+        assert 0 < result["breakdown"]["empty_step_us"] < 1e5          # µs: a launch, not a step's work
         assert f"{name}: " in r.stdout
     assert json.loads((out / "bench1_f32.json").read_text())["precision"] == "f32"
+    assert r.stdout.count("an empty step launch") == 3
     assert "kernels that failed to compile or launch: none" in r.stdout
     assert "device check passed" in r.stdout
 
