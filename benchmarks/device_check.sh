@@ -25,7 +25,8 @@ while [ $# -gt 0 ]; do
     --wheels) WHEELS="$2"; INSTALL=0; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    *) echo "device_check.sh: unknown option $1 (use --arch cuda|cpu, --quick, --no-install, --wheels DIR, --jobs N, --out DIR)" >&2
+    *) echo "device_check.sh: unknown option $1 (use --arch cuda|cpu, --quick, --no-install, --wheels DIR," \
+            "--jobs N, --out DIR)" >&2
        exit 2 ;;
   esac
 done

@@ -64,6 +64,7 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
                                                    (0.5 * sim.skin) ** 2),
                                 repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
+
     def empty_step():
         step_parallel(sim._normal, sim._rolling, sim.state, sim.space, nl, nl.current, sim.walls, 0, sim.meshes, 0,
                       sim.pair_par, 0, sim.dt, 0.5 * sim.dt, sim.step_count, 0, math.inf, (0.0, 0.0), 0.0, 0.0)

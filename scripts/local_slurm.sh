@@ -7,10 +7,11 @@
 #   bash scripts/local_slurm.sh --install-only  install the packages if missing; start nothing
 #   bash scripts/local_slurm.sh --stop          stop the daemons this script started
 #
-# One node (this host: CPUs from its affinity mask, at least 2, each one allocatable whatever the hardware's cores and threads, as
-# this config says rather than what slurmd detects; memory from /proc/meminfo), one default partition `debug`,
-# no cgroups, no accounting. Config /etc/slurm/slurm.conf (written only if absent or written by this script),
-# state in /var/spool/slurm-local, logs in /var/log/slurm-local. Exits non-zero with a message on failure.
+# One node (this host: CPUs from its affinity mask, at least 2, each one allocatable whatever the hardware's
+# cores and threads, as this config says rather than what slurmd detects; memory from /proc/meminfo), one
+# default partition `debug`, no cgroups, no accounting. Config /etc/slurm/slurm.conf (written only if absent
+# or written by this script), state in /var/spool/slurm-local, logs in /var/log/slurm-local. Exits non-zero
+# with a message on failure.
 set -euo pipefail
 
 MARK="# written by mfdem scripts/local_slurm.sh"
@@ -155,7 +156,8 @@ start() {
         fi
         sleep 0.5
     done
-    say "running: node $HOST ($(sinfo -h -n "$HOST" -o %c | head -n1) CPUs) is ${state}, partition $PARTITION (sinfo, sbatch, squeue, scancel)"
+    say "running: node $HOST ($(sinfo -h -n "$HOST" -o %c | head -n1) CPUs) is ${state}, partition $PARTITION" \
+        "(sinfo, sbatch, squeue, scancel)"
 }
 
 HOST=$(hostname -s)
@@ -163,6 +165,6 @@ case "${1:-}" in
     "") install; start ;;
     --install-only) install; say "slurm-wlm and munge are installed" ;;
     --stop) stop ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown option '$1'; use --install-only, --stop or no option" ;;
 esac

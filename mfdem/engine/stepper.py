@@ -41,8 +41,8 @@ def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh:
     ``trigger``."""
     turn = frame[0] * dt
     angle = frame[0] * (ti.cast(step, ti.f64) * dt - frame[1])
-    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt,
-                       ti.Vector([ti.cos(turn), ti.sin(turn)]), ti.Vector([ti.cos(angle), ti.sin(angle)]), trigger)
+    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, ti.Vector([ti.cos(turn), ti.sin(turn)]),
+                ti.Vector([ti.cos(angle), ti.sin(angle)]), trigger)
 
 
 @ti.func
