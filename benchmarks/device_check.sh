@@ -13,6 +13,11 @@
 # put the wheels in DIR, for the packages that machine lacks, on the path of this checkout instead of a pip
 # install); --jobs N (the engine tests in N processes, with pytest-xdist); --out DIR (logs, JSON; default
 # device_check_out). Exit status: 0 when every stage passed, 1 otherwise.
+#
+# On a CUDA image that has PyTorch's stack (numpy, scipy, h5py, click, psutil, rich, networkx) but not mfdem's
+# own needs, these wheels were enough for the whole check (2026-12-06, Python 3.12):
+#   pip download --no-deps --only-binary=:all: --python-version 3.12 --platform manylinux_2_27_x86_64 \
+#       --platform manylinux_2_28_x86_64 -d wheels taichi==1.7.4 trimesh manifold3d tomli-w dill
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
