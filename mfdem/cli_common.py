@@ -35,8 +35,15 @@ def echo_json(d: dict) -> None:
     click.echo(json.dumps(jsonable(d)))
 
 
+def with_options(f, opts: list):
+    """``f`` decorated with the click options ``opts``, listed in the order ``--help`` shows them."""
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
 def cluster_options(f):
-    opts = [
+    return with_options(f, [
         click.option("--scheduler", default="local", show_default=True,
                      help="Where evaluations run: local (worker processes here), slurm (dask-jobqueue), "
                           "inline (this process, one by one) or an existing scheduler address tcp://HOST:PORT."),
@@ -61,10 +68,7 @@ def cluster_options(f):
                           "(repeatable)."),
         click.option("--slurm-interface", default="",
                      help="slurm: network interface of this machine the jobs connect to, e.g. ib0 [any]."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
+    ])
 
 
 def cluster_spec(scheduler, workers, threads_per_worker, slurm_queue, slurm_account, slurm_cores, slurm_memory,

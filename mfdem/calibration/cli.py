@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from mfdem.cli_common import CTX, OUT_RULE, cluster_options, cluster_spec, echo_json, errors, fail
+from mfdem.cli_common import CTX, OUT_RULE, cluster_options, cluster_spec, echo_json, errors, fail, with_options
 from mfdem.exits import BadInput as _Error
 
 # Material options -> the config keys they set. An option for one key is named after the config field; the
@@ -44,7 +44,7 @@ OLD_MATERIAL_OPTIONS = {
 
 def _material_options(f):
     """Options that override the [particles]/[contact] settings of --config (or the mixer defaults)."""
-    opts = [
+    return with_options(f, [
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
                      help="Run config (TOML) whose [particles], [wall] and [contact] settings are the starting "
                           "point [default: the mixer defaults, which are uncalibrated estimates]."),
@@ -82,10 +82,7 @@ def _material_options(f):
                      help="Deprecated spelling of --friction-wall; accepted in this version only."),
         click.option("--threads", type=int, metavar="N", help="CPU threads for Taichi [all cores]."),
         click.option("--arch", type=click.Choice(["auto", "cpu", "cuda"]), help="Taichi backend [auto]."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
+    ])
 
 
 def _option(name: str) -> str:
