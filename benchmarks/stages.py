@@ -42,7 +42,7 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     """
     nl, n = sim.neighbors, sim.n
     touching = nl.state.to_numpy()[nl.current, : nl.n_pairs] == TOUCHING    # before the rebuild moves them
-    across = nl.res.to_numpy()[: nl.n_pairs, 7][touching] != 0
+    across = nl.seam_images()[touching] != 0
     counts = {"list_entries_per_particle": nl.n_pairs / n,
               "touching_pairs_per_particle": float(np.count_nonzero(touching)) / n,
               "seam_contact_fraction": float(across.mean()) if sim.space.rotational and across.size else None}

@@ -37,7 +37,7 @@ def reaction_stage(normal_model: ti.template(), rolling_model: ti.template(), s:
     v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only)."""
     mesh.set_pose(n_bodies, time)
     for i in range(n):
-        Fm, Tm, work_m = mirror_contacts(i, s, nl, cur, space)
+        Fm, Tm, work_m = mirror_contacts(i, nl, space)
         Fw, Tw, work_w, starts_w, events_w, ovl_w, wall_w = wall_contacts(normal_model, rolling_model, i, s, walls,
                                                                           n_walls, pair_par, time, dt)
         Fb, Tb, work_b, starts_b, events_b, ovl_b, body_b = mesh_contacts(normal_model, rolling_model, i, s, mesh,

@@ -1,16 +1,18 @@
 """Verlet neighbour lists with a skin, a displacement trigger and contact history that survives rebuilds.
 
 Each pair is evaluated once, by its lower-index particle (the *owner*): particle i keeps an owner list of
-its neighbours j > i, with the contact history and the last result of each contact, and a mirror list of
-its neighbours j < i with the entry of i in j's owner list, through which it collects the reaction. The
+its neighbours j > i, with the contact history of each contact, and a mirror list of its neighbours j < i.
+The owner writes each contact's result into the partner's mirror row (``res``, laid out in mirror order, so
+that the reaction pass reads it front to back instead of gathering it from scattered owner rows). The
 force passes therefore need no atomics, forces are exactly equal and opposite, and — with both lists
 sorted by partner index — the summation order and so the results are reproducible bit for bit. The cell
 search looks for owner entries only; the mirror lists are their transpose.
 
 Partner indices are kept in fixed-width rows (``own_nbr[b, i, k]``, k < ``max_neighbors``); the data of each
-owner entry — contact history, state, result — is stored compactly, at ``pair = own_start[b, i] + k``
-(``slot``), so that its size follows the number of pairs and not the longest list (in a crushed charge a
-few particles have several times the mean number of neighbours).
+owner entry — contact history and state — is stored compactly, at ``pair = own_start[b, i] + k``
+(``slot``), and its result at ``own_mir[pair]`` = ``mir_start[j] + m`` for the entry's place m in the
+partner's mirror list, so that their size follows the number of pairs and not the longest list (in a
+crushed charge a few particles have several times the mean number of neighbours).
 
 At every rebuild the history of a pair moves to its new slot by merging the old and new sorted owner lists.
 A pair in contact always stays in the lists (its distance is below r_i + r_j < r_i + r_j + skin), so
@@ -37,8 +39,9 @@ IDLE, TOUCHING, PARTED = 0, 1, 2   # states of an owner entry
 @ti.data_oriented
 class NeighborList:
     """Owner lists ``own_nbr[b, i, k]``, ``own_count[b, i]`` (b = ``current``) with pair data
-    ``hist[b, p]``, ``state[b, p]``, ``res[p]`` at p = ``slot(b, i, k)``; mirror lists ``mir_nbr[0, i, k]``,
-    ``mir_count[i]`` and ``mir_pair[i, k]``, the pair index of the entry in the partner's owner list."""
+    ``hist[b, p]``, ``state[b, p]`` at p = ``slot(b, i, k)``; mirror lists ``mir_nbr[0, i, k]``,
+    ``mir_count[i]`` and ``mir_pair[i, k]``, the pair index of the entry in the partner's owner list; the
+    results ``res[m]`` in mirror order (m = ``mir_start[i] + k``; the owner entry p writes ``res[own_mir[p]]``)."""
 
     def __init__(self, space: Space, capacity: int, max_neighbors: int, skin: float, real, cells: CellList = None,
                  pair_capacity: int = None, prefix_sum: PrefixSum = None):
@@ -66,6 +69,8 @@ class NeighborList:
             self.mir_nbr = field(ti.i32, (1, cap, k))  # leading axis of length 1: same layout as own_nbr
             self.mir_pair = field(ti.i32, (cap, k))
             self.mir_count = field(ti.i32, cap)
+            self.mir_start = field(ti.i32, cap)
+            self.own_mir = field(ti.i32, self.pair_capacity)
         self.current = 0
         self.n_builds = 0
         self.n_pairs = 0   # owner entries in the current lists
@@ -99,6 +104,7 @@ class NeighborList:
         needed = int(self.overflow[None])
         if needed or n_pairs > self.pair_capacity:
             return max(needed, self.max_neighbors), max(n_pairs, self.pair_capacity)
+        self.prefix_sum.run(self.mir_count, self.mir_start, n)
         self._sort_mirrors(n)
         self.current = 1 - self.current
         self.n_pairs = n_pairs
@@ -253,7 +259,8 @@ class NeighborList:
 
     @ti.kernel
     def _sort_mirrors(self, n: ti.i32):
-        """Sort each mirror list by partner index (insertion sort), fixing the order of the reaction sums."""
+        """Sort each mirror list by partner index (insertion sort), fixing the order of the reaction sums; link
+        each owner entry to its result row and clear the results."""
         for i in range(n):
             for a in range(1, self.mir_count[i]):
                 key = self.mir_nbr[0, i, a]
@@ -265,6 +272,10 @@ class NeighborList:
                     c -= 1
                 self.mir_nbr[0, i, c + 1] = key
                 self.mir_pair[i, c + 1] = pair
+            for a in range(self.mir_count[i]):
+                m = self.mir_start[i] + a
+                self.own_mir[self.mir_pair[i, a]] = m
+                self.res[m] = ti.zero(self.res[m])
 
     def inject(self, ij: np.ndarray, hist: np.ndarray) -> int:
         """Mark the pairs ``ij`` (i < j, int32) of the current lists as touching with histories ``hist``;
@@ -287,6 +298,11 @@ class NeighborList:
                 self.state[b, q] = TOUCHING
             else:
                 ti.atomic_add(missing[0], 1)
+
+    def seam_images(self) -> np.ndarray:
+        """Image code (−1, 0, +1: across which rotational seam the owner saw its partner) of each owner entry
+        of the current lists at its last evaluation, in owner order; 0 for an idle entry."""
+        return self.res.to_numpy()[self.own_mir.to_numpy()[: self.n_pairs], 7].astype(np.int32)
 
     def touching_pairs(self, n: int) -> tuple:
         """``(ij, hist)``: the pairs (i < j) of particles 0..n−1 in contact and their contact histories."""

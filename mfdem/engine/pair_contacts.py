@@ -60,7 +60,7 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             else:
                 nl.state[cur, p] = PARTED
             T_j = -a_j * nrm.cross(F) - M
-            nl.res[p] = ti.Vector([F[0], F[1], F[2], T_j[0], T_j[1], T_j[2], dD, img])
+            nl.res[nl.own_mir[p]] = ti.Vector([F[0], F[1], F[2], T_j[0], T_j[1], T_j[2], dD, img])
             F_i += F
             T_i += -a_i * nrm.cross(F) + M
             work_i += 0.5 * dD
@@ -76,22 +76,23 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
                 partner = j
         elif nl.state[cur, p] == PARTED:
             nl.state[cur, p] = IDLE
+            m = nl.own_mir[p]
+            nl.res[m] = ti.zero(nl.res[m])              # an idle entry adds nothing to the reaction sums
     return F_i, T_i, work_i, starts_i, events_i, ovl, partner
 
 
 @ti.func
-def mirror_contacts(i, s: ti.template(), nl: ti.template(), cur, space: ti.template()):
+def mirror_contacts(i, nl: ti.template(), space: ti.template()):
     """Collect the reactions of particle i's contacts with neighbours j < i (evaluated by j this step):
     ``(F, T, work)``. Results across a rotational seam are turned from the owner's frame into i's."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
     work_i = 0.0
+    start = nl.mir_start[i]
     for k in range(nl.mir_count[i]):
-        p = nl.mir_pair[i, k]
-        if nl.state[cur, p] != IDLE:
-            r = nl.res[p]
-            img = -ti.cast(r[7], ti.i32)     # the owner saw the image R(r[7] α)x_i: turn its result back
-            F_i -= space.rotate(ti.Vector([r[0], r[1], r[2]]), img)
-            T_i += space.rotate(ti.Vector([r[3], r[4], r[5]]), img)
-            work_i += 0.5 * r[6]
+        r = nl.res[start + k]                # zero for an idle entry
+        img = -ti.cast(r[7], ti.i32)         # the owner saw the image R(r[7] α)x_i: turn its result back
+        F_i -= space.rotate(ti.Vector([r[0], r[1], r[2]]), img)
+        T_i += space.rotate(ti.Vector([r[3], r[4], r[5]]), img)
+        work_i += 0.5 * r[6]
     return F_i, T_i, work_i

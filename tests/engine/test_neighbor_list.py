@@ -103,6 +103,24 @@ def test_contact_history_survives_rebuilds_and_is_cleared_on_separation():
     assert sim.contact_count() == (0, 0)
 
 
+def test_a_parted_pair_still_listed_adds_nothing_to_either_partner():
+    # an elastic oblique impact: the contact ends with energy still stored, so its last step dissipates some
+    r = 1e-3
+    sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=2,
+                     max_radius=r, dt=2e-6, friction=0.5, max_walls=0, arch="auto")
+    sim.add_particles([[0, 0, 0], [0, 0, 2 * r + 1e-6]], r, velocities=[[0.05, 0, 0.05], [-0.05, 0, -0.05]])
+    nl = sim.neighbors
+    sim.step(400)
+    assert sim.contact_count() == (0, 0)
+    assert nl.n_pairs == 1 and nl.state.to_numpy()[nl.current, 0] == IDLE   # parted, still listed
+    work = sim.accumulators()["dissipated_work"]
+    assert work[0] != 0
+    assert work[1] == work[0]                                  # each partner holds half of the contact's work
+    sim.step(100)
+    np.testing.assert_array_equal(sim.accumulators()["dissipated_work"], work)
+    np.testing.assert_array_equal(sim.forces, 0.0)
+
+
 @pytest.mark.parametrize("axis", [0, 1, 2])
 def test_contact_across_a_periodic_boundary_equals_one_inside(axis):
     r = 1e-3
