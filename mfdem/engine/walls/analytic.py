@@ -47,6 +47,7 @@ class AnalyticWalls:
     @ti.func
     def accumulate_work(self, n_walls, dt):
         """work += ½[(F_last + F)·v_wall + (T_last + T)·ω_wall] Δt (trapezoid, as the contact work); F_last = F."""
+        ti.loop_config(serialize=True)    # a few walls: a serial loop spares a hand-off to the thread pool
         for k in range(n_walls):
             row = self.rows[k]
             power = (self.force_last[k] + self.force[k]).dot(_v3(row, W_VEL)) \

@@ -294,6 +294,7 @@ class MeshWalls:
     @ti.func
     def set_pose(self, n_bodies, time):
         """Store cos θ, sin θ and ω of every body at ``time`` (once per force evaluation, not per particle)."""
+        ti.loop_config(serialize=True)    # a few bodies: a serial loop spares a hand-off to the thread pool
         for b in range(n_bodies):
             theta, om = self.kinematics(b, time)
             self.pose[b] = ti.Vector([ti.cos(theta), ti.sin(theta), om])
@@ -311,6 +312,7 @@ class MeshWalls:
                             load = self.slot_load[i, k]
                             self.force[c] += ti.Vector([load[0], load[1], load[2]])
                             self.torque[c] += ti.Vector([load[3], load[4], load[5]])
+            ti.loop_config(serialize=True)
             for b in range(n_bodies):
                 _, om = self.kinematics(b, time)
                 t_axis = self.torque[b].dot(self.axis[b])
