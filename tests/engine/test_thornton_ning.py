@@ -105,3 +105,14 @@ def test_reloading_retraces_and_rejoins_the_plastic_line_v7():
     # beyond δ_max the state follows F_y + k_p (δ − δ_y)
     k_p = 2 * E_STAR * math.pi * P_Y * R_STAR / (2 * E_STAR)
     np.testing.assert_allclose(F[beyond], f_y + k_p * (x[beyond] - 1.0) * d_y, rtol=1e-9)
+
+
+@pytest.mark.parametrize("top", [0.8, 3.0])
+def test_force_and_stored_energy_join_where_loading_turns_to_unloading(top):
+    """The loading curve (Hertz below δ_y, the plastic line above) and the un/reloading curve of δ_max give
+    the same force and stored energy at δ = δ_max, so no work appears or vanishes at the turn."""
+    x, F, U, D = _cycle([0.0, top, top * (1 - 1e-6)])
+    turn = 3999                                               # the last loading point, at δ_max
+    assert F[turn + 1] == pytest.approx(F[turn], rel=1e-5)
+    assert U[turn + 1] == pytest.approx(U[turn], rel=1e-5)
+    assert D[turn + 1] == pytest.approx(D[turn], rel=1e-6, abs=1e-9 * U[turn])

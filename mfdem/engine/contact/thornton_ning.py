@@ -62,11 +62,35 @@ contact_time = hertz.contact_time
 def force(delta, delta_prev, f_prev, hist, coef, e_star, r_star, yield_scale):
     """The registry's normal-law call: ``(F, U, a, hist)`` for overlap ``delta`` > 0 (module docstring)."""
     alpha = yield_radius_ratio(e_star, yield_scale, coef[0], coef[1])
-    d_max = ti.max(hist[0], delta)
-    F, U, a = normal_force(delta, d_max, e_star, r_star, alpha)
+    F, U, a = 0.0, 0.0, 0.0
     h = hist
-    h[0] = d_max
+    if delta < hist[0]:
+        # un/reloading below the largest overlap: the curve's terms come from the history alone, so they
+        # need not wait for this step's overlap
+        F, U, a = normal_force(delta, hist[0], e_star, r_star, alpha)
+    else:
+        F, U, a = loading_force(delta, e_star, r_star, alpha)
+        h[0] = delta
     return F, U, a, h
+
+
+@ti.func
+def loading_force(delta, e_star, r_star, alpha):
+    """``normal_force`` at δ = δ_max: Hertz up to δ_y (§1.1), then the plastic line (§1.3), where
+    U = 0.4 F (δ − δ_p) with δ − δ_p = 3F/(4E* a) (§1.4, §1.6)."""
+    a_y = alpha * r_star
+    d_y = alpha * a_y
+    a = ti.sqrt(r_star * delta)
+    F = 0.0
+    U = 0.0
+    if delta <= d_y:
+        F = 4.0 / 3.0 * e_star * a * delta
+        U = 0.4 * F * delta
+    else:
+        k_p = 2.0 * e_star * a_y
+        F = k_p * d_y / 1.5 + k_p * (delta - d_y)
+        U = 0.3 * F * F / (e_star * a)
+    return F, U, a
 
 
 @ti.func
