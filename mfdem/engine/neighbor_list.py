@@ -72,7 +72,7 @@ class NeighborList:
             self.mir_start = field(ti.i32, cap)
             self.own_mir = field(ti.i32, self.pair_capacity)
         self.current = 0
-        self.n_builds = 0
+        self.n_builds = 0  # builds over the lists' life (clear keeps the count)
         self.n_pairs = 0   # owner entries in the current lists
 
     def clear(self) -> None:
@@ -80,7 +80,6 @@ class NeighborList:
             f.fill(0)
         self.n_pairs = 0
         self.current = 0
-        self.n_builds = 0
 
     @ti.func
     def slot(self, b, i, k):

@@ -109,10 +109,10 @@ class Space:
         out = x
         s = 0
         if ti.static(self.rotational):
-            phi = ti.atan2(x[1], x[0])
-            if phi < 0.0:
+            # φ < 0 and φ ≥ α without an atan2: half-plane tests (the sector is convex, α < π)
+            if x[1] < 0.0:
                 s = 1
-            elif phi >= self.sector_angle:
+            elif self.rot[None][0] * x[1] - self.rot[None][1] * x[0] >= 0.0:
                 s = -1
             out = self.rotate(x, s)
         else:
