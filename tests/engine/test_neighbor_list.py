@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mfdem.engine import spatial_sort
 from mfdem.engine.materials import Material
 from mfdem.engine.neighbor_list import IDLE, NeighborList
 from mfdem.engine.simulation import Domain, Simulation
@@ -119,6 +120,13 @@ def test_a_parted_pair_still_listed_adds_nothing_to_either_partner():
     sim.step(100)
     np.testing.assert_array_equal(sim.accumulators()["dissipated_work"], work)
     np.testing.assert_array_equal(sim.forces, 0.0)
+
+
+def test_a_renumbering_keeps_counting_the_list_builds():
+    _, sim = _sheared_pair(rebuild_every=3)
+    builds = sim.neighbors.n_builds
+    spatial_sort.renumber(sim, np.array([1, 0]))              # clears the lists and builds them once
+    assert sim.neighbors.n_builds == builds + 1
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2])
