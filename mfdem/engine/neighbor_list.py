@@ -103,7 +103,7 @@ class NeighborList:
         needed = int(self.overflow[None])
         if needed or n_pairs > self.pair_capacity:
             return max(needed, self.max_neighbors), max(n_pairs, self.pair_capacity)
-        self.prefix_sum.run(self.mir_count, self.mir_start, n)
+        self.prefix_sum.scan(self.mir_count, self.mir_start, n)   # its total is n_pairs
         self._sort_mirrors(n)
         self.current = 1 - self.current
         self.n_pairs = n_pairs

@@ -10,7 +10,8 @@ _BLOCK = 1024
 
 @ti.data_oriented
 class PrefixSum:
-    """``run(count, start, n)``: start[c] = Σ_{c' < c} count[c'] for c < n; returns the total."""
+    """``run(count, start, n)``: start[c] = Σ_{c' < c} count[c'] for c < n; returns the total (``scan``: the
+    same without reading the total back to the host)."""
 
     def __init__(self, n_max: int):
         self.block_sum = field(ti.i32, max((n_max + _BLOCK - 1) // _BLOCK, 1))
@@ -19,6 +20,9 @@ class PrefixSum:
     def run(self, count, start, n: int) -> int:
         self._scan(count, start, n)
         return int(self.total[None])
+
+    def scan(self, count, start, n: int) -> None:
+        self._scan(count, start, n)
 
     @ti.kernel
     def _scan(self, count: ti.template(), start: ti.template(), n: ti.i32):

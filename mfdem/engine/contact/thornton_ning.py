@@ -75,20 +75,29 @@ def force(delta, delta_prev, f_prev, hist, coef, e_star, r_star, yield_scale):
 
 
 @ti.func
+def _yield_point(e_star, r_star, alpha):
+    """``(δ_y, k_p)``: the yield overlap δ_y = a_y²/R* (§1.2) and the plastic stiffness k_p = 2E* a_y (§1.3)."""
+    a_y = alpha * r_star
+    return alpha * a_y, 2.0 * e_star * a_y
+
+
+@ti.func
+def _plastic_line(delta_max, d_y, k_p):
+    """F_m = F_y + k_p (δ_max − δ_y) with F_y = 4E* a_y³/(3R*) = k_p δ_y · 2/3 (§1.2, §1.3)."""
+    return k_p * d_y / 1.5 + k_p * (delta_max - d_y)
+
+
+@ti.func
 def loading_force(delta, e_star, r_star, alpha):
     """``normal_force`` at δ = δ_max: Hertz up to δ_y (§1.1), then the plastic line (§1.3), where
     U = 0.4 F (δ − δ_p) with δ − δ_p = 3F/(4E* a) (§1.4, §1.6)."""
-    a_y = alpha * r_star
-    d_y = alpha * a_y
-    a = ti.sqrt(r_star * delta)
-    F = 0.0
-    U = 0.0
+    d_y, k_p = _yield_point(e_star, r_star, alpha)
+    F, U, a = 0.0, 0.0, 0.0
     if delta <= d_y:
-        F = 4.0 / 3.0 * e_star * a * delta
-        U = 0.4 * F * delta
+        F, U, a = hertz.normal_force(delta, e_star, r_star)
     else:
-        k_p = 2.0 * e_star * a_y
-        F = k_p * d_y / 1.5 + k_p * (delta - d_y)
+        F = _plastic_line(delta, d_y, k_p)
+        a = ti.sqrt(r_star * delta)
         U = 0.3 * F * F / (e_star * a)
     return F, U, a
 
@@ -102,19 +111,12 @@ def normal_force(delta, delta_max, e_star, r_star, alpha):
     Yielded: F = F_m ((δ − δ_p)/(δ_max − δ_p))^{3/2} (§1.4, robust form), which is the plastic line
     F_m = F_y + k_p (δ_max − δ_y) (§1.3) at δ = δ_max and the Hertzian un/reloading curve below it.
     """
-    a_y = alpha * r_star
-    d_y = alpha * a_y                                         # §1.2: δ_y = a_y²/R*
-    F = 0.0
-    U = 0.0
-    a = 0.0
+    d_y, k_p = _yield_point(e_star, r_star, alpha)
+    F, U, a = 0.0, 0.0, 0.0
     if delta_max <= d_y:
-        a = ti.sqrt(r_star * delta)
-        F = 4.0 / 3.0 * e_star * a * delta                    # §1.1
-        U = 0.4 * F * delta                                   # §1.6, elastic: U = 2/5 F δ
+        F, U, a = hertz.normal_force(delta, e_star, r_star)   # §1.1, §1.6: U = 2/5 F δ
     else:
-        k_p = 2.0 * e_star * a_y                              # §1.3
-        f_y = k_p * d_y / 1.5                                 # §1.2: F_y = 4E* a_y³/(3R*) = k_p δ_y · 2/3
-        f_m = f_y + k_p * (delta_max - d_y)                   # §1.3
+        f_m = _plastic_line(delta_max, d_y, k_p)
         a_m = ti.sqrt(r_star * delta_max)
         num, den = 3.0 * f_m, 4.0 * e_star * a_m
         inv = 1.0 / (num * den)                               # one division for both ratios below
