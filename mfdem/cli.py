@@ -10,18 +10,15 @@ import click
 from mfdem import __version__
 from mfdem.analysis.cli import analyze
 from mfdem.calibration.cli import calibrate
-from mfdem.cli_common import OUT_RULE
+from mfdem.cli_common import CTX, OUT_RULE, echo_json, with_options
+from mfdem.cli_common import fail as _fail
 from mfdem.engine.contact import registry
-from mfdem.exits import Commands, Failure, as_click
+from mfdem.exits import Commands, Failure
 from mfdem.mixer.cli import sweep
 from mfdem.viz.cli import export_vtk_command, play_command
 
 
-def _fail(exc: Exception):
-    raise as_click(exc) from None
-
-
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(cls=Commands, context_settings=CTX)
 @click.version_option(__version__, prog_name="mfdem")
 def main() -> None:
     """Coarse-grained DEM for high-intensity rotor-stator powder mixers.
@@ -43,12 +40,12 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:  #
 
 def _law_coefficient_options(command):
     """A ``--<name>`` option for every coefficient a registered normal law takes from the user."""
-    for c in reversed(registry.user_coefficients("normal")):
-        laws = ", ".join(m.NAME for m in registry.NORMAL if c in m.COEFFICIENTS)
-        command = click.option(f"--{c.name.replace('_', '-')}", c.name, type=float, default=None,
-                               help=f"{c.doc[0].upper()}{c.doc[1:]}, {c.unit} ({laws}) [the config's "
-                                    f"contact.{c.name}_wall or _particle, by --target].")(command)
-    return command
+    return with_options(command, [
+        click.option(f"--{c.name.replace('_', '-')}", c.name, type=float, default=None,
+                     help=f"{c.doc[0].upper()}{c.doc[1:]}, {c.unit} "
+                          f"({', '.join(m.NAME for m in registry.NORMAL if c in m.COEFFICIENTS)}) [the config's "
+                          f"contact.{c.name}_wall or _particle, by --target].")
+        for c in registry.user_coefficients("normal")])
 
 
 def _impact_coefficients(cfg, normal_model: str, target: str, given: dict) -> dict:
@@ -137,8 +134,7 @@ def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ra
         _fail(exc)
     d = r.to_dict()
     if as_json:
-        click.echo(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                               for k, v in d.items()}))
+        echo_json(d)
         return
     if r.pass_through:
         click.echo(f"pass-through: at {velocity:g} m/s the sphere was pressed through "
