@@ -321,13 +321,13 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
 
 def _target_options(command):
     """An option per measured target the registered twins declare (--curve, --bulk-density, --angle)."""
-    from mfdem.calibration.twins import TWINS  # noqa: PLC0415
+    from mfdem.calibration.twins import TARGETS  # noqa: PLC0415
 
-    for t in reversed([t for twin in TWINS for t in twin.targets if t.cli]):
-        kind = click.Path(dir_okay=False) if t.reader is not None else float
-        what = f"Measured {t.doc}" + (" file" if t.reader is not None else "") + f", {t.unit}"
-        command = click.option(t.cli, t.name, type=kind, help=f"{what} ([targets] {t.name}).")(command)
-    return command
+    return with_options(command, [
+        click.option(t.cli, t.name, type=click.Path(dir_okay=False) if t.reader is not None else float,
+                     help=f"Measured {t.doc}" + (" file" if t.reader is not None else "") + f", {t.unit} "
+                          f"([targets] {t.name}).")
+        for t in TARGETS.values() if t.cli])
 
 
 @calibrate.command("fit", context_settings=CTX)
@@ -358,22 +358,21 @@ def fit_command(setup_file, params, config_file, budget, batch, seed, outdir, as
     from mfdem.calibration import search_space as S  # noqa: PLC0415
     from mfdem.validation import InputError  # noqa: PLC0415
     from mfdem.calibration.common import setup_from_dict  # noqa: PLC0415
-    from mfdem.calibration.twins import TWINS  # noqa: PLC0415
+    from mfdem.calibration.twins import TARGETS, TWINS  # noqa: PLC0415
     from mfdem.config import load_config  # noqa: PLC0415
 
-    given = {t.name: options.pop(t.name) for twin in TWINS for t in twin.targets if t.cli}
+    given = {name: options.pop(name) for name, t in TARGETS.items() if t.cli}
     try:
         check_output(outdir, "--out", folder=True)
         spec = cluster_spec(**options)
         data = F.load_fit_file(setup_file) if setup_file else {"_dir": "."}
         base_dir = Path(data["_dir"])
         tgt = dict(data.get("targets", {}))
-        declared = {t.name: t for twin in TWINS for t in twin.targets}
-        unknown = sorted(set(tgt) - set(declared))
+        unknown = sorted(set(tgt) - set(TARGETS))
         if unknown:
-            raise InputError(f"[targets]: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(declared)}")
+            raise InputError(f"[targets]: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(TARGETS)}")
         values = {}
-        for name, t in declared.items():
+        for name, t in TARGETS.items():
             v = given.get(name)
             if v is None and tgt.get(name) is not None:    # a file in the fit file is relative to it
                 v = str(base_dir / tgt[name]) if t.reader is not None else tgt[name]

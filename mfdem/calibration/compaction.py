@@ -50,6 +50,8 @@ from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, TargetNotReached,
                                       twin_simulation, validate_setup)
 from mfdem.calibration.curve import (  # noqa: F401 - re-exported
     CURVE_COLUMNS,
+    LOAD_LEVELS,
+    UNLOAD_LEVELS,
     MeasuredCurve,
     curve_features,
     loading_displacements,
@@ -478,8 +480,8 @@ class CompactionTwin(Twin):
                Target("bulk_density", "bulk_density", "kg/m^3", "bulk density", lo=0, cli="--bulk-density"))
     report = (("displacement_at_target_m", "displacement_at_target"), ("bulk_density_kg_m3", "bulk_density"),
               ("final_porosity", "final_porosity"))
-    LOAD_LEVELS = np.linspace(0.1, 1.0, 10).tolist()      # of the measured maximum force
-    UNLOAD_LEVELS = [0.8, 0.6, 0.4, 0.2, 0.1]
+    LOAD_LEVELS = LOAD_LEVELS.tolist()      # of the measured maximum force
+    UNLOAD_LEVELS = UNLOAD_LEVELS.tolist()
 
     def plan(self, setup, targets) -> dict:
         """Run to the measured curve's maximum force, and read the displacements at its force levels."""

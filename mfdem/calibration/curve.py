@@ -110,13 +110,17 @@ def read_curve_csv(path) -> MeasuredCurve:
     return MeasuredCurve(s, f, branch, str(path), header)
 
 
+LOAD_LEVELS = np.linspace(0.1, 1.0, 10)        # the curve's force levels, fractions of its maximum force
+UNLOAD_LEVELS = np.array([0.8, 0.6, 0.4, 0.2, 0.1])
+
+
 def curve_features(displacement, force, branch, max_force: float, *, load_levels=None,
                    unload_levels=None) -> dict:
     """Displacements (m) that characterise a curve for fitting, all measured from the displacement at the
     lowest loading level (so the zero of the displacement axis does not matter): ``load`` at 20–100 % and
     ``unload`` at 80–10 % of ``max_force``."""
-    load_levels = np.linspace(0.1, 1.0, 10) if load_levels is None else np.asarray(load_levels)
-    unload_levels = np.array([0.8, 0.6, 0.4, 0.2, 0.1]) if unload_levels is None else np.asarray(unload_levels)
+    load_levels = LOAD_LEVELS if load_levels is None else np.asarray(load_levels)
+    unload_levels = UNLOAD_LEVELS if unload_levels is None else np.asarray(unload_levels)
     sl = loading_displacements(displacement, force, branch, load_levels * max_force)
     su = unloading_displacements(displacement, force, branch, unload_levels * max_force)
     return {"load": sl[1:] - sl[0], "unload": su - sl[0], "load_levels": load_levels[1:],

@@ -36,7 +36,7 @@ import numpy as np
 from mfdem.calibration.common import CalibrationError, base_config, with_overrides
 from mfdem.calibration.optimizer import ResponseSurfaceOptimizer, min_initial
 from mfdem.calibration.search_space import SearchSpace, overrides_for
-from mfdem.calibration.twins import BY_NAME, TWINS
+from mfdem.calibration.twins import BY_NAME, TARGETS, TWINS
 from mfdem.config import Config, make_config, read_text
 from mfdem.io.atomic import atomic_write_json, atomic_write_text, jsonable
 from mfdem.progress import Progress
@@ -50,16 +50,15 @@ class Targets:
     key (curve, bulk_density, angle), 1 when not given."""
 
     def __init__(self, weights: dict = None, **measured):
-        declared = {t.name: t for twin in TWINS for t in twin.targets}
         for name in measured:
-            if name not in declared:
-                raise InputError(f"targets: unknown target {name!r}; allowed: {', '.join(declared)}")
+            if name not in TARGETS:
+                raise InputError(f"targets: unknown target {name!r}; allowed: {', '.join(TARGETS)}")
         self.values = {name: t.check(measured[name]) if measured.get(name) is not None else None
-                       for name, t in declared.items()}
+                       for name, t in TARGETS.items()}
         if all(v is None for v in self.values.values()):
             raise InputError("targets: give at least one of " + ", ".join(f"a {t.doc} ({t.unit})"
-                                                                          for t in declared.values()))
-        keys = [t.key for t in declared.values()]
+                                                                          for t in TARGETS.values()))
+        keys = [t.key for t in TARGETS.values()]
         self.weights = {k: 1.0 for k in keys}
         for k, w in (weights or {}).items():
             if k not in keys:
@@ -242,7 +241,7 @@ def write_outputs(result: FitResult, targets: Targets, space: SearchSpace, outdi
              f"single evaluation {result.best_evaluated_objective:.4g}",
              "# Use with: mfdem run --config best.toml", ""]
     result.config_path = atomic_write_text(outdir / "best.toml", "\n".join(lines) + result.config.to_toml())
-    keys = [t.key for twin in TWINS for t in twin.targets]
+    keys = [t.key for t in TARGETS.values()]
     columns = [(twin, col, key) for twin in TWINS for col, key in twin.report]
     cols = ["index", "name", "status", *space.names, "objective", *[f"error_{k}" for k in keys],
             *[col for _, col, _ in columns], "runtime_s"]

@@ -5,3 +5,4 @@ from mfdem.calibration import compaction, drum
 
 TWINS = (compaction.TWIN, drum.TWIN)
 BY_NAME = {t.name: t for t in TWINS}
+TARGETS = {t.name: t for twin in TWINS for t in twin.targets}   # every measured target, by name
