@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 
@@ -116,8 +116,11 @@ def rig(key: tuple, build):
 def twin_simulation(name: str, cs: ContactSet, cfg: Config, domain: Domain, n: int, r_max: float, dt: float,
                     gravity: tuple, max_walls: int = 3) -> Simulation:
     """The engine of a twin: ``n`` particles of ``cs`` in ``domain``, from the shared rig of its layout (``rig``)
-    reset to these materials, this step and this box."""
+    reset to these materials, this step and this box. The rig keeps the config's rolling law even when a
+    point of a fit has no rolling friction (zero coefficients give zero torque), so that such a point does not
+    compile a second rig."""
     run = cfg.run
+    cs = replace(cs, rolling_model=cfg.contact.rolling_model)
     key = (name, capacity_bucket(n), tuple(np.round(domain.lo, 12)), tuple(np.round(domain.hi, 12)),
            tuple(domain.periodic), round(r_max, 15), cs.normal_model, cs.rolling_model, run.arch, run.precision)
     sim = rig(key, lambda: simulation_for(cfg, cs, domain=domain, capacity=capacity_bucket(n), max_radius=r_max,
