@@ -116,7 +116,7 @@ def impact(config_file, radius, density, youngs_modulus, poisson_ratio, yield_ra
         if normal_model is None and cfg.contact.normal_model != "auto":
             normal_model = cfg.contact.normal_model
         if normal_model is None:
-            normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
+            normal_model = registry.default_normal_model(yield_ratio is not None or yield_pressure is not None)
         coefficients = _impact_coefficients(cfg, normal_model, target, law_coefficients)
         if friction is None:
             friction = cfg.contact.friction_wall if target == "wall" else cfg.contact.friction_particle

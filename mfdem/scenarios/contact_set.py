@@ -60,7 +60,7 @@ def contact_set(cfg: Config, youngs_modulus: float = None) -> ContactSet:
     wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio, name="wall")
     normal_model = c.normal_model
     if normal_model == "auto":
-        normal_model = "thornton_ning" if (p.yield_ratio or p.yield_pressure) else "hertz"
+        normal_model = registry.default_normal_model(bool(p.yield_ratio or p.yield_pressure))
     coefficients = {}
     for name in registry.own_coefficients(normal_model):
         v_p, v_w = getattr(c, f"{name}_particle"), getattr(c, f"{name}_wall")

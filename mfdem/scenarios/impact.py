@@ -86,11 +86,9 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
     if target not in ("wall", "sphere"):
         raise InputError(f"target = {target!r}: must be 'wall' or 'sphere'")
     if normal_model is None:
-        normal_model = "hertz" if yield_ratio is None and yield_pressure is None else "thornton_ning"
+        normal_model = registry.default_normal_model(yield_ratio is not None or yield_pressure is not None)
     law = registry.model("normal", normal_model)
-    given = registry.given_coefficients(normal_model, coefficients)
-    coefficients = {name: c.check(given.get(name, c.default))
-                    for name, c in registry.own_coefficients(normal_model).items()}
+    coefficients = registry.resolved_coefficients(normal_model, coefficients)
     particle = Material(youngs_modulus, poisson_ratio, density, yield_ratio, yield_pressure, name="particle",
                         yield_ratio_definition=yield_ratio_definition)
     particle.validate()

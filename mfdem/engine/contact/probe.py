@@ -44,9 +44,8 @@ def normal_force_path(deltas, *, e_star: float, r_star: float, yield_pressure: f
     model = registry.model_id("normal", normal_model)
     backend.init("auto", backend.current().get("precision", "f64"))
     pp = np.zeros(PAIR_SIZE)
-    given = registry.given_coefficients(normal_model, coefficients)
-    for name, c in registry.own_coefficients(normal_model).items():
-        pp[registry.PAIR[name]] = c.check(given.get(name, c.default))
+    for name, v in registry.resolved_coefficients(normal_model, coefficients).items():
+        pp[registry.PAIR[name]] = v
     pp[registry.PAIR["e_star"]] = e_star
     if yield_ratio is not None:
         pp[registry.PAIR["yield_ratio"]] = yield_ratio

@@ -75,6 +75,11 @@ def own_coefficients(normal_model: str) -> dict:
     return {c.name: c for c in model("normal", normal_model).COEFFICIENTS if not c.derived}
 
 
+def default_normal_model(yields: bool) -> str:
+    """The normal law when none is chosen (``auto``): Thornton–Ning for a particle that yields, else Hertz."""
+    return "thornton_ning" if yields else "hertz"
+
+
 def given_coefficients(normal_model: str, values: dict) -> dict:
     """``values`` (name → value) checked by name against the user coefficients of ``normal_model``."""
     own = own_coefficients(normal_model)
@@ -83,6 +88,12 @@ def given_coefficients(normal_model: str, values: dict) -> dict:
             raise InputError(f"coefficients: {name!r} is not a coefficient of normal_model = {normal_model!r}"
                              + (f"; it has {', '.join(own)}" if own else "; it has none"))
     return dict(values or {})
+
+
+def resolved_coefficients(normal_model: str, values: dict) -> dict:
+    """Every user coefficient of ``normal_model``: the one given in ``values`` or its default, checked."""
+    given = given_coefficients(normal_model, values)
+    return {name: c.check(given.get(name, c.default)) for name, c in own_coefficients(normal_model).items()}
 
 
 def history_indices(law) -> tuple:
