@@ -121,9 +121,10 @@ class NobiltaParams:
 
         for f in dataclasses.fields(self):
             try:
-                check_setting(f.name, getattr(self, f.name), f)
+                value = check_setting(f.name, getattr(self, f.name), f)
             except InputError as exc:
                 raise bad(f.name, str(exc).split(": ", 1)[1]) from None
+            object.__setattr__(self, f.name, value)       # a whole float given for an integer becomes one
         if self.hub_radius >= self.tip_radius:
             raise bad("hub_radius", f"must be < tip_radius = {self.tip_radius!r} m")
         if self.blade_thickness >= 2.0 * self.hub_radius:
@@ -147,9 +148,10 @@ class NobiltaParams:
         # accept numpy scalars etc.: store plain Python numbers (TOML output, hashing, equality)
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, numbers.Integral) and not isinstance(v, bool) and f.name in _INT_FIELDS:
+            integer = isinstance(f.default, int)
+            if isinstance(v, numbers.Integral) and not isinstance(v, bool) and integer:
                 object.__setattr__(self, f.name, int(v))
-            elif isinstance(v, numbers.Real) and not isinstance(v, bool) and f.name not in _INT_FIELDS:
+            elif isinstance(v, numbers.Real) and not isinstance(v, bool) and not integer:
                 object.__setattr__(self, f.name, float(v))
         self.validate()
 
@@ -197,10 +199,6 @@ class NobiltaParams:
                 raise GeometryError(f"{path}: unknown geometry parameter {key!r}; known: {sorted(known)}")
             kwargs[key] = value
         return cls(**kwargs)
-
-
-_INT_FIELDS = ("n_blades", "n_segments")
-
 
 
 
