@@ -219,6 +219,23 @@ def build_simulation(cfg: Config, geometry: MixerGeometry, dt: float) -> Simulat
                           meshes=[rotor, vessel])
 
 
+def fill_target(cfg: Config, time: float) -> int:
+    """Particles that should be in the mixer after the batch inserted at ``time`` (s): the mass flow is uniform
+    over the fill time, and each batch brings the mass of the coming insertion interval."""
+    ahead = (time + cfg.inlets.insert_interval) / cfg.run.fill_time
+    return min(cfg.n_particles, math.ceil(cfg.n_particles * min(ahead, 1.0) - 1e-9))
+
+
+def run_particle_steps(cfg: Config, dt: float) -> float:
+    """Particle-steps of the whole run at step ``dt`` (s): the fill's batches (``fill_target``, so the fill
+    carries about half the charge on average), then the full charge for ``run.duration``. With a benchmark's
+    particle-steps per second it gives the run's wall time."""
+    interval, fill = cfg.inlets.insert_interval, cfg.run.fill_time
+    starts = np.arange(0.0, fill, interval)
+    fill_ps = sum(fill_target(cfg, t) * (min(t + interval, fill) - t) for t in starts)
+    return (fill_ps + cfg.n_particles * cfg.run.duration) / dt
+
+
 class Inlets:
     """Insertion sites inside the inlet regions, and the schedule that fills the mixer.
 
@@ -267,15 +284,9 @@ class Inlets:
         self.n_total = cfg.n_particles
         self.inserted = 0
 
-    def target(self, time: float) -> int:
-        """Particles that should be in the mixer after the batch inserted at ``time`` (the mass flow is
-        uniform over the fill time; each batch brings the mass of the coming insertion interval)."""
-        ahead = (time + self.cfg.inlets.insert_interval) / self.cfg.run.fill_time
-        return min(self.n_total, int(math.ceil(self.n_total * min(ahead, 1.0) - 1e-9)))
-
     def batch(self, time: float, positions: np.ndarray) -> np.ndarray:
         """Positions (m) of the particles to insert now; ``positions`` are those already present."""
-        want = self.target(time) - self.inserted
+        want = fill_target(self.cfg, time) - self.inserted
         if want <= 0:
             return np.zeros((0, 3))
         free = np.ones(len(self.sites), bool)
