@@ -22,11 +22,15 @@ _open: list = []      # trees being declared, innermost last
 _doomed: list = []    # trees whose owner was collected, destroyed at the next safe point (see release)
 
 
-def field(dtype, shape=()):
-    """A Taichi field of ``dtype`` and ``shape`` (an int or a tuple), placed in the innermost open tree."""
+def field(dtype, shape=(), soa: bool = False):
+    """A Taichi field of ``dtype`` and ``shape`` (an int or a tuple), placed in the innermost open tree.
+    ``soa``: a vector ``dtype`` stored component by component (each component's values side by side), for
+    a vector of which a loop over all rows reads one component and only a few rows read all of it."""
     if not _open:
+        if soa:
+            return ti.Vector.field(dtype.n, dtype.dtype, shape, layout=ti.Layout.SOA)
         return ti.field(dtype, shape)
-    return _open[-1].field(dtype, shape)
+    return _open[-1].field(dtype, shape, soa)
 
 
 def after_fields(write) -> None:
@@ -46,9 +50,14 @@ class FieldTree:
         self._builder = None
         self._tree = None
 
-    def field(self, dtype, shape):
-        f = ti.field(dtype)
+    def field(self, dtype, shape, soa: bool = False):
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if soa and shape:
+            f = ti.Vector.field(dtype.n, dtype.dtype)
+            for k in range(dtype.n):
+                self._builder.dense(ti.axes(*range(len(shape))), shape).place(f.get_scalar_field(k))
+            return f
+        f = ti.field(dtype)
         if shape:
             self._builder.dense(ti.axes(*range(len(shape))), shape).place(f)
         else:

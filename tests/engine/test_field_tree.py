@@ -5,9 +5,11 @@ import gc
 
 import numpy as np
 import pytest
+import taichi as ti
 from taichi.lang import impl
 
 from mfdem.engine import engine_pool
+from mfdem.engine.field_tree import FieldTree, field
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
@@ -71,3 +73,30 @@ def test_closed_and_collected_simulations_free_their_trees(monkeypatch):
     gc.collect()
     with _empty():                                   # frees the collected one's trees before taking its own
         assert _trees() == before
+
+
+@ti.kernel
+def _add_to_second_component(f: ti.template()):
+    for i in range(f.shape[0]):
+        h = f[i]
+        h[1] += 1.0
+        f[i] = h
+
+
+@pytest.mark.parametrize("in_tree", [False, True])
+def test_a_field_stored_by_component_reads_and_writes_as_a_vector_field(in_tree):
+    vec = ti.types.vector(4, ti.f64)
+    a = np.random.default_rng(0).random((6, 4))
+    if in_tree:
+        with FieldTree() as tree:
+            f = field(vec, 6, soa=True)
+    else:
+        f = field(vec, 6, soa=True)
+    f.from_numpy(a)
+    _add_to_second_component(f)
+    a[:, 1] += 1.0
+    assert np.array_equal(f.to_numpy(), a)
+    # each component in its own array: different parent nodes
+    assert f.get_scalar_field(0).snode.parent() != f.get_scalar_field(1).snode.parent()
+    if in_tree:
+        tree.destroy()

@@ -32,7 +32,8 @@ class AnalyticWalls:
         self.max_walls = max_walls
         self.n = 0
         self.rows = field(ti.types.vector(WALL_SIZE, ti.f64), nw)
-        self.hist = field(ti.types.vector(HIST_SIZE, real), (capacity, nw))
+        # by component: every step reads each particle's δ_prev, and only the few in contact the rest
+        self.hist = field(ti.types.vector(HIST_SIZE, real), (capacity, nw), soa=True)
         self.force = field(dvec3, nw)
         self.torque = field(dvec3, nw)
         self.force_last = field(dvec3, nw)
