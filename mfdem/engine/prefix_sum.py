@@ -18,14 +18,11 @@ class PrefixSum:
         self.total = field(ti.i32, ())
 
     def run(self, count, start, n: int) -> int:
-        self._scan(count, start, n)
+        self.scan(count, start, n)
         return int(self.total[None])
 
-    def scan(self, count, start, n: int) -> None:
-        self._scan(count, start, n)
-
     @ti.kernel
-    def _scan(self, count: ti.template(), start: ti.template(), n: ti.i32):
+    def scan(self, count: ti.template(), start: ti.template(), n: ti.i32):
         nb = (n + _BLOCK - 1) // _BLOCK
         for b in range(nb):
             s = 0
