@@ -2,7 +2,8 @@
 
 What a user asks first about a parameter set: restitution, contact time, largest overlap and dissipated
 work at a given impact speed, next to Thornton's theory (physics.md §2). No gravity; the bodies start just
-touching, so the contact begins at t = 0.
+touching, so the contact begins at t = 0, or ``onset`` of a step apart, so that it begins within the first step
+(how a time step's error depends on where in a step a contact begins).
 
 A sphere too soft for the speed does not bounce: it is pressed through the wall (its centre more than a
 diameter behind the surface, where a wall no longer holds it) or through its partner (the centres pass).
@@ -71,18 +72,23 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
                     target: str = "wall", friction: float = 0.0, wall_youngs_modulus: float = None,
                     wall_poisson_ratio: float = None, steps_per_contact: int = 200, normal_model: str = None,
                     precision: str = "f64", yield_ratio_definition: str = "contact_radius",
-                    coefficients: dict = None) -> ImpactResult:
+                    coefficients: dict = None, dt: float = None, onset: float = 0.0) -> ImpactResult:
     """Simulate one collision; see ImpactResult. ``angle`` (deg) is measured from the normal.
 
     ``normal_model`` (contact/registry.py) defaults to "thornton_ning" when a yield ratio or pressure is given,
     else "hertz"; ``coefficients`` are its own by name (e.g. ``{"restitution": 0.7}``). The time step resolves
-    the law's contact time at this speed with ``steps_per_contact`` steps.
+    the law's contact time at this speed with ``steps_per_contact`` steps, unless ``dt`` (s) is given. The bodies
+    start ``onset`` · V_n · Δt apart (0 ≤ onset < 1), so the first touch falls that far into the first step;
+    the contact time is counted from the touch.
     """
     radius = check_range("radius", radius, 0, 1.0, lo_open=True, unit="m")
     velocity = check_range("velocity", velocity, 0, None, lo_open=True, unit="m/s")
     angle = check_range("angle", angle, 0, 90, hi_open=True, unit="deg")
     friction = check_range("friction", friction, 0, None)
     steps_per_contact = int(check_range("steps_per_contact", steps_per_contact, 5, 1e7))
+    onset = check_range("onset", onset, 0, 1, hi_open=True)
+    if dt is not None:
+        check_range("dt", dt, 0, None, lo_open=True, unit="s")
     if target not in ("wall", "sphere"):
         raise InputError(f"target = {target!r}: must be 'wall' or 'sphere'")
     if normal_model is None:
@@ -115,7 +121,10 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
         v_y = theory.yield_velocity(p_y, e_star, r_star, m_star)
     else:
         v_y = math.inf
-    dt = law.contact_time(m_star, r_star, e_star, v_n, coefficients) / steps_per_contact
+    if dt is None:
+        dt = law.contact_time(m_star, r_star, e_star, v_n, coefficients) / steps_per_contact
+    else:
+        steps_per_contact = max(5, math.ceil(law.contact_time(m_star, r_star, e_star, v_n, coefficients) / dt))
     if hasattr(law, "restitution"):
         e_theory = law.restitution(coefficients)
     else:
@@ -126,12 +135,13 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
               materials=[particle, wall], friction=friction, rolling_friction=0.0, coefficients=coefficients)
     n_hat = np.array([0.0, 0.0, 1.0])
     t_hat = np.array([1.0, 0.0, 0.0])
+    gap = onset * v_n * dt
     if target == "wall":
         sim.add_wall(PlaneWall(point=(0, 0, -radius), normal=(0, 0, 1), material=1))
-        sim.add_particles([[0, 0, 0]], radius, velocities=[-v_n * n_hat + v_t * t_hat])
+        sim.add_particles([[0, 0, gap]], radius, velocities=[-v_n * n_hat + v_t * t_hat])
     else:
         half = 0.5 * (-v_n * n_hat + v_t * t_hat)
-        sim.add_particles([[0, 0, radius], [0, 0, -radius]], radius, velocities=[half, -half])
+        sim.add_particles([[0, 0, radius + gap / 2], [0, 0, -radius - gap / 2]], radius, velocities=[half, -half])
 
     def relative_velocity():
         v = sim.velocities
@@ -168,7 +178,7 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
     if ended:
         # the force vanishes like (δ − δ_p)^{3/2}: F^{2/3} is linear in time near the end, extrapolate its zero
         a, b = f_before_last ** (2.0 / 3.0), f_last ** (2.0 / 3.0)
-        contact_time = (k_last + (min(b / (a - b), 1.0) if a > b else 1.0)) * dt
+        contact_time = (k_last - onset + (min(b / (a - b), 1.0) if a > b else 1.0)) * dt
         v_after = relative_velocity()
         rel_before = -v_n * n_hat + v_t * t_hat
         e_n = -(v_after @ n_hat) / (rel_before @ n_hat)

@@ -8,6 +8,7 @@ import pytest
 from mfdem import theory
 from mfdem.engine.contact.probe import normal_force_path
 from mfdem.scenarios.impact import simulate_impact
+from mfdem.validation import InputError
 
 # the paper's coarse-grained particle: 300 µm, 2417 kg/m³, E = 50 MPa, yield ratio 0.01 (physics.md §1.8)
 PARTICLE = dict(radius=150e-6, density=2417.0, youngs_modulus=50e6, poisson_ratio=0.3, yield_ratio=0.01)
@@ -116,3 +117,23 @@ def test_force_and_stored_energy_join_where_loading_turns_to_unloading(top):
     assert F[turn + 1] == pytest.approx(F[turn], rel=1e-5)
     assert U[turn + 1] == pytest.approx(U[turn], rel=1e-5)
     assert D[turn + 1] == pytest.approx(D[turn], rel=1e-6, abs=1e-9 * U[turn])
+
+
+def test_onset_within_a_step_scatters_restitution_about_zero():
+    """A contact that begins within a step (``onset``) at a given Δt moves e by a scatter that averages out
+    (benchmarks/timestep_accuracy.py); the contact time is counted from the touch."""
+    v_y = _yield_velocity("wall")
+    ref = simulate_impact(velocity=20 * v_y, target="wall", steps_per_contact=400, **PARTICLE)
+    dt = ref.hertz_contact_time / 10
+    runs = [simulate_impact(velocity=20 * v_y, target="wall", dt=dt, onset=o, **PARTICLE) for o in (0, 0.25, 0.5, 0.75)]
+    assert all(r.dt == dt for r in runs)
+    errors = np.array([r.restitution / ref.restitution - 1 for r in runs])
+    assert errors.max() - errors.min() > 2e-3          # where the touch falls matters at 10 steps per contact
+    assert abs(errors.mean()) < 0.25 * np.abs(errors).max()   # ... and averages out
+    for r in runs:
+        assert r.contact_time == pytest.approx(ref.contact_time, rel=0.02)
+
+
+def test_onset_outside_a_step_is_refused():
+    with pytest.raises(InputError, match="onset"):
+        simulate_impact(velocity=1.0, target="wall", onset=1.0, **PARTICLE)
