@@ -6,9 +6,9 @@ the rotor), moving with half the tip speed; the rotor turns at full speed from t
 ``--window`` seconds of simulated time (default 1 ms) and prints:
 
 * particle-steps per second (of wall time, and per CPU-second as in dense_bed.py) and peak memory;
-* the time step and why: ``run.steps_per_contact`` steps per Hertz contact at the tip speed for the stiffer
-  of the particle–particle and particle–wall pairs (benchmarks/timestep_accuracy.py shows the restitution
-  error against that number);
+* the time step and why: ``run.steps_per_contact`` (0: the normal law's own) steps per Hertz contact at the
+  tip speed for the stiffer of the particle–particle and particle–wall pairs (benchmarks/timestep_accuracy.py
+  shows the restitution error against that number);
 * the projected wall time of the full paper case (the default run: 0.1 s fill + 0.4 s rotor) at this rate,
   counting the fill's growing charge (mixer.run_particle_steps: on average about half the charge is in the
   mixer during the fill), and beside it the figure for the whole charge from the start (the basis of the
@@ -131,7 +131,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
     paper_ps = mixer.run_particle_steps(paper, paper_dt)
     full_charge_ps = (paper.run.fill_time + paper.run.duration) / paper_dt * paper.n_particles
     result = {"particles": sim.n, "rpm": rpm, "dt": dt, "tip_speed": tip,
-              "steps_per_contact": cfg.run.steps_per_contact, "steps": steps, "wall_seconds": wall,
+              "steps_per_contact": mixer.steps_per_contact(cfg), "steps": steps, "wall_seconds": wall,
               "window_start_s": sim.time - steps * dt, "window_end_s": sim.time, "particle_steps_per_second": rate,
               "cpu_seconds": cpu, "particle_steps_per_cpu_second": sim.n * steps / cpu,
               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -152,7 +152,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
         click.echo(json.dumps(result))
         return
     click.echo(f"{sim.n} particles at {rpm:g} rpm (tip {tip:.3g} m/s); dt {dt:.3g} s = the Hertz contact time at the "
-               f"tip speed / {cfg.run.steps_per_contact:g} (run.steps_per_contact; restitution within 1 % from 15, "
+               f"tip speed / {mixer.steps_per_contact(cfg):g} (run.steps_per_contact; the restitution within 1 % from 8, "
                "benchmarks/timestep_accuracy.py)")
     click.echo(f"window {result['window_start_s'] * 1e3:.3f}–{sim.time * 1e3:.3f} ms ({steps} steps): {rate:.3e} "
                f"particle-steps/s ({result['particle_steps_per_cpu_second']:.3e} per CPU-second), "

@@ -36,9 +36,10 @@ class RunSettings:
     fill_time: float = setting(0.1, "s", 0, None, lo_open=True, doc="time over which the inlets insert the fill")
     rotor_ramp_time: float = setting(0.005, "s", 0, None, doc="linear spin-up of the rotor after filling")
     dt: float = setting(0.0, "s", 0, None, doc="time step; 0 = from the time-step helper (steps_per_contact)")
-    steps_per_contact: float = setting(15.0, "-", 5, None,
-                                       doc="time steps per Hertz contact at the rotor tip speed (dt = 0); 15 keeps "
-                                           "the restitution within 1 % (benchmarks/timestep_accuracy.py)")
+    steps_per_contact: float = setting(0.0, "-", 0, None,
+                                       doc="time steps per contact at the rotor tip speed (dt = 0); 0 = the normal "
+                                           "law's own: 12 for Thornton–Ning, 10 for Hertz, 15 for hysteretic linear, "
+                                           "which keep the restitution within 1 % (benchmarks/timestep_accuracy.py)")
     output_interval: float = setting(0.005, "s", 0, None, lo_open=True,
                                      doc="interval of the per-particle work/collision logs (paper: 0.005 s)")
     snapshot_every: int = setting(1, "intervals", 1, None, doc="a snapshot every this many output intervals")
@@ -193,6 +194,9 @@ class Config:
             if 0 < mu_s < mu:
                 raise InputError(f"contact.static_friction_{kind} = {mu_s}: must be 0 (same as friction_{kind}) "
                                  f"or ≥ friction_{kind} = {mu}")
+        if 0 < self.run.steps_per_contact < 5:
+            raise InputError(f"run.steps_per_contact = {self.run.steps_per_contact}: must be 0 (the normal law's own) "
+                             "or at least 5")
         g = self.geometry
         if bool(g.rotor_stl) != bool(g.vessel_stl):
             raise InputError("geometry: give both rotor_stl and vessel_stl, or neither (the parametric mixer)")

@@ -14,14 +14,11 @@ from mfdem.engine.contact import registry
 from mfdem.engine.materials import Material, effective_modulus
 from mfdem.validation import check_range
 
-# from 15 steps per Hertz contact the Thornton–Ning restitution of the default particle at the 10,000 rpm tip
-# speed stays within 1 % of its converged value wherever in a step the contact begins (≤ 0.74 %; 0.95 % at 14,
-# benchmarks/timestep_accuracy.py)
-MIN_STEPS_PER_CONTACT = 15
 
 
 class TimeStepWarning(UserWarning):
-    """The chosen time step resolves a contact with fewer than MIN_STEPS_PER_CONTACT steps."""
+    """The chosen time step resolves a contact with fewer steps than its normal law needs (the law's
+    ``STEPS_PER_CONTACT``: below it the restitution is off by more than 1 %)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ def advise(radius: float, particle: Material, impact_speed: float, wall: Materia
     ``impact_speed`` (m/s, relative normal speed), the contact time that of ``normal_model`` (Hertz for
     thornton_ning and hertz) with its ``coefficients`` particle–particle and particle–wall. Without ``dt`` the
     step giving ``steps_per_contact`` is recommended; with ``dt`` a TimeStepWarning is issued when it gives
-    fewer than MIN_STEPS_PER_CONTACT steps per contact."""
+    fewer steps per contact than the law's ``STEPS_PER_CONTACT``."""
     radius = check_range("radius", radius, 0, None, lo_open=True, unit="m")
     impact_speed = check_range("impact_speed", impact_speed, 0, None, lo_open=True, unit="m/s")
     wall = wall or particle
@@ -61,8 +58,8 @@ def advise(radius: float, particle: Material, impact_speed: float, wall: Materia
     else:
         dt = check_range("dt", dt, 0, None, lo_open=True, unit="s")
     advice = TimeStepAdvice(t_r, t_pp, t_pw, impact_speed, t_c / dt, dt)
-    if warn and advice.steps_per_contact < MIN_STEPS_PER_CONTACT:
-        warnings.warn(f"{advice.summary()}: fewer than {MIN_STEPS_PER_CONTACT} steps per contact; impacts at "
+    if warn and advice.steps_per_contact < law.STEPS_PER_CONTACT:
+        warnings.warn(f"{advice.summary()}: fewer than {law.STEPS_PER_CONTACT} steps per contact; impacts at "
                       f"{impact_speed:g} m/s are under-resolved (restitution error up to several %)", TimeStepWarning,
                       stacklevel=2)
     return advice

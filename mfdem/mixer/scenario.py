@@ -85,8 +85,13 @@ def build_geometry(cfg: Config) -> MixerGeometry:
     return MixerGeometry(rotor, vessel, float(radial.max()), float(z1), sector_deg, display_rotor, display_vessel)
 
 
+def steps_per_contact(cfg: Config) -> float:
+    """``run.steps_per_contact``, or where it is 0 the normal law's own ``STEPS_PER_CONTACT``."""
+    return cfg.run.steps_per_contact or registry.model("normal", contact_set(cfg).normal_model).STEPS_PER_CONTACT
+
+
 def time_step(cfg: Config, geometry: MixerGeometry) -> float:
-    """``run.dt`` or the step giving ``run.steps_per_contact`` per contact (Hertz for Thornton–Ning) at the
+    """``run.dt`` or the step giving ``steps_per_contact(cfg)`` per contact (Hertz for Thornton–Ning) at the
     rotor tip speed."""
     p = cfg.particles
     cs = contact_set(cfg)
@@ -94,7 +99,7 @@ def time_step(cfg: Config, geometry: MixerGeometry) -> float:
     wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio)
     dt = cfg.run.dt or None
     return advise(p.diameter / 2, particle, max(tip_speed(cfg, geometry), 1.0), wall=wall, dt=dt,
-                  steps_per_contact=cfg.run.steps_per_contact, normal_model=cs.normal_model,
+                  steps_per_contact=steps_per_contact(cfg), normal_model=cs.normal_model,
                   coefficients=cs.pair_coefficients()).dt
 
 

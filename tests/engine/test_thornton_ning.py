@@ -4,8 +4,10 @@ import math
 
 import numpy as np
 import pytest
+import taichi as ti
 
 from mfdem import theory
+from mfdem.engine.contact import thornton_ning
 from mfdem.engine.contact.probe import normal_force_path
 from mfdem.scenarios.impact import simulate_impact
 from mfdem.validation import InputError
@@ -119,17 +121,16 @@ def test_force_and_stored_energy_join_where_loading_turns_to_unloading(top):
     assert D[turn + 1] == pytest.approx(D[turn], rel=1e-6, abs=1e-9 * U[turn])
 
 
-def test_onset_within_a_step_scatters_restitution_about_zero():
-    """A contact that begins within a step (``onset``) at a given Δt moves e by a scatter that averages out
-    (benchmarks/timestep_accuracy.py); the contact time is counted from the touch."""
+def test_onset_puts_the_touch_within_the_first_step():
+    """``onset`` starts the bodies that fraction of a step apart: at 10 steps per contact where the touch falls
+    moves e (benchmarks/timestep_accuracy.py), and the contact time is counted from the touch."""
     v_y = _yield_velocity("wall")
     ref = simulate_impact(velocity=20 * v_y, target="wall", steps_per_contact=400, **PARTICLE)
     dt = ref.hertz_contact_time / 10
     runs = [simulate_impact(velocity=20 * v_y, target="wall", dt=dt, onset=o, **PARTICLE) for o in (0, 0.25, 0.5, 0.75)]
     assert all(r.dt == dt for r in runs)
     errors = np.array([r.restitution / ref.restitution - 1 for r in runs])
-    assert errors.max() - errors.min() > 2e-3          # where the touch falls matters at 10 steps per contact
-    assert abs(errors.mean()) < 0.25 * np.abs(errors).max()   # ... and averages out
+    assert errors.max() - errors.min() > 2e-3
     for r in runs:
         assert r.contact_time == pytest.approx(ref.contact_time, rel=0.02)
 
@@ -137,3 +138,30 @@ def test_onset_within_a_step_scatters_restitution_about_zero():
 def test_onset_outside_a_step_is_refused():
     with pytest.raises(InputError, match="onset"):
         simulate_impact(velocity=1.0, target="wall", onset=1.0, **PARTICLE)
+
+
+def test_turning_point_within_a_step_keeps_restitution():
+    """The default mixer particle on the steel wall at the 40 m/s tip speed, 12 steps per Hertz contact: wherever
+    in a step the touch (and so the turn from loading to unloading) falls, e stays within 0.6 % of the converged
+    value (with δ_max taken at a step, up to 0.8 %; 1.5 % at 10 steps)."""
+    mixer_particle = dict(radius=150e-6, density=2417.0, youngs_modulus=5e9, poisson_ratio=0.3,
+                          yield_pressure=70e6, wall_youngs_modulus=200e9, wall_poisson_ratio=0.3)
+    ref = simulate_impact(velocity=40.0, target="wall", steps_per_contact=400, **mixer_particle)
+    dt = ref.hertz_contact_time / 12
+    errors = np.array([simulate_impact(velocity=40.0, target="wall", dt=dt, onset=o, **mixer_particle).restitution
+                       / ref.restitution - 1 for o in np.arange(10) / 10])
+    assert np.abs(errors).max() < 6e-3
+
+
+@ti.kernel
+def _turning_point(d: ti.types.ndarray()) -> ti.f64:
+    return thornton_ning.turning_point(d[0], d[1], d[2])
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.1, 0.3, 0.45, -0.3])
+def test_turning_point_is_the_parabolas_apex_less_its_mean_never_below_the_middle_overlap(tau):
+    """Overlaps of three steps on δ = P − c(t − τ)²/2: δ_max = d1 + cτ²/2 − c/24, but never below d1."""
+    p, c = 1.0, 0.01
+    d = np.array([p - 0.5 * c * (t - tau) ** 2 for t in (-1.0, 0.0, 1.0)])
+    expected = d[1] + max(0.5 * c * tau**2 - c / 24.0, 0.0)
+    assert _turning_point(d) == pytest.approx(expected, rel=1e-12)

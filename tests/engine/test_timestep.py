@@ -22,8 +22,8 @@ def test_advice_recommends_and_warns():
     assert advice.steps_per_contact == pytest.approx(50.0)
     assert advice.contact_time == pytest.approx(
         theory.hertz_impact(advice_mass(mat) / 2, 75e-6, mat.youngs_modulus / (2 * (1 - 0.09)), 40.0).contact_time)
-    with pytest.warns(TimeStepWarning, match="fewer than 15 steps"):
-        advise(150e-6, mat, impact_speed=40.0, dt=advice.contact_time / 10)
+    with pytest.warns(TimeStepWarning, match="fewer than 10 steps"):   # hertz.STEPS_PER_CONTACT
+        advise(150e-6, mat, impact_speed=40.0, dt=advice.contact_time / 8)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         advise(150e-6, mat, impact_speed=40.0, dt=advice.dt)

@@ -9,6 +9,7 @@ KIND = "normal"
 DOC = "elastic spheres (no yield, no dissipation in the normal direction)"
 COEFFICIENTS = ()
 HISTORY = ()
+STEPS_PER_CONTACT = 10   # e = 1 within 0.26 % wherever in a step the touch falls (0.47 % at 8)
 
 
 def contact_time(m_star: float, r_star: float, e_star: float, speed: float, coefficients: dict) -> float:
@@ -25,7 +26,7 @@ def normal_force(delta, e_star, r_star):
 
 
 @ti.func
-def force(delta, delta_prev, f_prev, hist, coef, e_star, r_star, yield_scale):
+def force(delta, delta_prev, f_prev, hist, coef, e_star, r_star, yield_scale, sampled):
     """The registry's normal-law call: ``(F, U, a, hist)`` for overlap ``delta`` > 0."""
     F, U, a = normal_force(delta, e_star, r_star)
     return F, U, a, hist

@@ -54,14 +54,14 @@ _stiffness, _spring_force = registry.TANGENTIAL[0].stiffness, registry.TANGENTIA
 
 
 @ti.func
-def _normal(normal_model: ti.template(), delta, d_prev, f_prev, h, pp, r_star, yield_scale):
+def _normal(normal_model: ti.template(), delta, d_prev, f_prev, h, pp, r_star, yield_scale, sampled):
     """The selected normal law: ``(F, U, a, h)`` with its history slots of ``h`` updated."""
     F, U, a = 0.0, 0.0, 0.0
     h_new = h
     for k, force in ti.static(enumerate(_NORMAL_FORCE)):
         if ti.static(k == normal_model):
             F, U, a, hl = force(delta, d_prev, f_prev, _gather(h, _NORMAL_HIST[k]), _gather(pp, _NORMAL_COEF[k]),
-                                pp[PAIR["e_star"]], r_star, yield_scale)
+                                pp[PAIR["e_star"]], r_star, yield_scale, sampled)
             for c in ti.static(range(_NORMAL_NHIST[k])):
                 h_new[_NORMAL_HIST[k][c]] = hl[c]
     return F, U, a, h_new
@@ -84,7 +84,9 @@ def evaluate(normal_model: ti.template(), rolling_model: ti.template(), delta, n
     delta: overlap (m), may be ≤ 0 when the pair has just separated; n: unit normal from partner to i;
     v_c: velocity of i's contact point relative to the partner's (m/s); w_rel: ω_i − ω_partner (rad/s);
     h: history; pp: pair parameters; r_star: effective radius; yield_scale: R_i/R* of the yield-ratio definition;
-    inertia: moment of inertia for the Type-A limiter (kg m²); normal_model, rolling_model: registry indices.
+    inertia: moment of inertia for the Type-A limiter (kg m²); dt: the time step (s), or 0 where the overlaps
+    are a prescribed path rather than a trajectory sampled in time (probe.py; see thornton_ning.force);
+    normal_model, rolling_model: registry indices.
 
     Returns ``(F, M, h_new, dD, U, started, event)``: force on i (N), rolling torque on i (N·m), new history,
     work dissipated in this step by the whole contact (J), elastic energy now stored (J), 1 if the contact
@@ -108,7 +110,7 @@ def evaluate(normal_model: ti.template(), rolling_model: ti.template(), delta, n
     dW = 0.0
     if delta > 0.0:
         started = 1 if d_prev <= 0.0 else 0
-        fn, un, a, h_new = _normal(normal_model, delta, d_prev, fn_old, h, pp, r_star, yield_scale)
+        fn, un, a, h_new = _normal(normal_model, delta, d_prev, fn_old, h, pp, r_star, yield_scale, dt > 0.0)
         if fn > 0.0 and fn_old <= 0.0 and -v_c.dot(n) >= pp[PAIR["event_speed"]]:
             event = 1
         tc = _gather(pp, _TANGENTIAL_COEF)

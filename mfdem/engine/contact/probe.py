@@ -25,7 +25,7 @@ def _run_path(normal_model: ti.template(), deltas: ti.types.ndarray(), pp: ti.ty
         diss = 0.0
         for k in range(deltas.shape[0]):
             F, M, h_new, dD, U, started, event = law.evaluate(normal_model, 0, deltas[k], nrm, zero, zero, h, par,
-                                                              r_star, yield_scale, 1.0, 1.0)
+                                                              r_star, yield_scale, 1.0, 0.0)
             h = h_new
             diss += dD
             out[k, 0] = F.dot(nrm)
