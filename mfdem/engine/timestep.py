@@ -15,7 +15,6 @@ from mfdem.engine.materials import Material, effective_modulus
 from mfdem.validation import check_range
 
 
-
 class TimeStepWarning(UserWarning):
     """The chosen time step resolves a contact with fewer steps than its normal law needs (the law's
     ``STEPS_PER_CONTACT``: below it the restitution is off by more than 1 %)."""

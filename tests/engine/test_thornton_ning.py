@@ -144,8 +144,8 @@ def test_turning_point_within_a_step_keeps_restitution():
     """The default mixer particle on the steel wall at the 40 m/s tip speed, 12 steps per Hertz contact: wherever
     in a step the touch (and so the turn from loading to unloading) falls, e stays within 0.6 % of the converged
     value (with δ_max taken at a step, up to 0.8 %; 1.5 % at 10 steps)."""
-    mixer_particle = dict(radius=150e-6, density=2417.0, youngs_modulus=5e9, poisson_ratio=0.3,
-                          yield_pressure=70e6, wall_youngs_modulus=200e9, wall_poisson_ratio=0.3)
+    mixer_particle = {"radius": 150e-6, "density": 2417.0, "youngs_modulus": 5e9, "poisson_ratio": 0.3,
+                      "yield_pressure": 70e6, "wall_youngs_modulus": 200e9, "wall_poisson_ratio": 0.3}
     ref = simulate_impact(velocity=40.0, target="wall", steps_per_contact=400, **mixer_particle)
     dt = ref.hertz_contact_time / 12
     errors = np.array([simulate_impact(velocity=40.0, target="wall", dt=dt, onset=o, **mixer_particle).restitution
