@@ -42,7 +42,8 @@ def impact(cfg, target: str, velocity: float, **step):
 
 
 def mixer_time_step(cfg, geometry, k: int) -> float:
-    """The mixer's Δt at k steps per Hertz contact at the tip speed (its advice warns below 15: silenced)."""
+    """The mixer's Δt at k steps per Hertz contact at the tip speed (below the law's own number its advice
+    warns: silenced)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TimeStepWarning)
         return mixer.time_step(dataclasses.replace(cfg, run=dataclasses.replace(cfg.run, steps_per_contact=k,
