@@ -152,7 +152,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
         click.echo(json.dumps(result))
         return
     click.echo(f"{sim.n} particles at {rpm:g} rpm (tip {tip:.3g} m/s); dt {dt:.3g} s = the Hertz contact time at the "
-               f"tip speed / {mixer.steps_per_contact(cfg):g} (run.steps_per_contact, 0 = the normal law's own: the "
+               f"tip speed / {result['steps_per_contact']:g} (run.steps_per_contact, 0 = the normal law's own: the "
                "fewest steps that keep the restitution within 1 %, benchmarks/timestep_accuracy.py)")
     click.echo(f"window {result['window_start_s'] * 1e3:.3f}–{sim.time * 1e3:.3f} ms ({steps} steps): {rate:.3e} "
                f"particle-steps/s ({result['particle_steps_per_cpu_second']:.3e} per CPU-second), "
