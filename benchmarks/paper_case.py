@@ -64,8 +64,7 @@ def settings(config_file, diameter, fill_time, output_interval, threads) -> dict
 
 
 def fill(cfg, path: Path, rpm: float, quiet: bool) -> None:
-    """The shared fill: the fill time plus one output interval of rotor at ``rpm`` (its time step, the
-    smallest of the study, also fills the charge)."""
+    """The shared fill: the fill time (at the fill's own step) plus one output interval of rotor at ``rpm``."""
     cfg.run.rpm, cfg.run.duration = rpm, cfg.run.output_interval
     MixerRun.create(cfg.validate(), path, overwrite=True).run(progress=not quiet)
 

@@ -67,7 +67,7 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
 
     def empty_step():
         step_parallel(sim._normal, sim._rolling, sim.state, sim.space, nl, nl.current, sim.walls, 0, sim.meshes, 0,
-                      sim.pair_par, 0, sim.dt, 0.5 * sim.dt, sim.step_count, 0, math.inf, (0.0, 0.0), 0.0, 0.0)
+                      sim.pair_par, 0, sim.dt, 0.5 * sim.dt, 0.0, sim.step_count, 0, math.inf, (0.0, 0.0), 0.0, 0.0)
 
     t_empty = _seconds_per_call(empty_step, 10 * repeats)
     ns = 1e9 / n

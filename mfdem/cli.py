@@ -271,8 +271,8 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
     if not as_json:
         click.echo(f"{c.n_particles} particles of {c.particles.diameter * 1e6:.0f} um, "
                    f"{'full mixer' if c.run.full_mixer else '72-degree sector'}, {c.run.rpm:g} rpm, "
-                   f"dt {job.dt:.3g} s, {job.total_steps} steps ({job.n_intervals} intervals of "
-                   f"{c.run.output_interval:g} s) -> {job.path}", err=True)
+                   f"dt {job.dt:.3g} s (fill {job.fill_dt:.3g} s), {job.total_steps} steps ({job.n_intervals} "
+                   f"intervals of {c.run.output_interval:g} s) -> {job.path}", err=True)
     error = None
     try:
         status = job.run(progress=not (quiet or as_json))
@@ -282,7 +282,7 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
     if as_json:
         click.echo(json.dumps({"path": str(job.path), "status": status, "intervals": job.interval,
                                "n_intervals": job.n_intervals, "n_particles": c.n_particles, "dt": job.dt,
-                               "wall_time": time.perf_counter() - t0, "error": error}))
+                               "fill_dt": job.fill_dt, "wall_time": time.perf_counter() - t0, "error": error}))
     if error is not None:
         raise Failure(error)
     if not as_json:

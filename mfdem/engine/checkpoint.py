@@ -84,8 +84,7 @@ def set_state(sim, state: dict) -> None:
             getattr(sim.meshes, name).to_numpy().dtype))
     sim.n = n
     sim._read_ids()
-    sim.step_count = int(steps)
-    sim.time = float(time)
+    sim.set_clock(steps, time)
     sim._energy_initial = float(e0)
     sim._dissipated_reset = float(d0)
     sim.neighbors.clear()

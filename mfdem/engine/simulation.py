@@ -176,6 +176,7 @@ class Simulation:
         self.n = 0
         self.time = 0.0
         self.step_count = 0
+        self._time_origin = 0.0   # s: the time of step 0 at the current dt (the time of step k is origin + k·dt)
         self._needs_rebuild = True
         self._forces_current = False
         self._energy_initial = 0.0
@@ -349,6 +350,7 @@ class Simulation:
         self._ids = self._row_of_id = None
         self.time = 0.0
         self.step_count = 0
+        self._time_origin = 0.0
         self._needs_rebuild = True
         self._forces_current = False
         self._energy_initial = 0.0
@@ -407,7 +409,7 @@ class Simulation:
         nl = self.neighbors
         args = (self._normal, self._rolling, self.state, self.space, nl, nl.current, self.walls, self.walls.n,
                 self.meshes, self.meshes.n_bodies, self.pair_par, self.n, self.dt, 0.5 * self.dt,
-                self.step_count + int(drift), int(drift), trigger, (self._frame_omega, self._frame_t0), kick_dt,
+                self._time_origin, self.step_count + int(drift), int(drift), trigger, (self._frame_omega, self._frame_t0), kick_dt,
                 work_dt)
         if self.serial:   # at most about SERIAL_CHUNK particle-steps per launch: Ctrl-C is seen within seconds
             return steps_serial(*args, max(1, min(n_steps, SERIAL_CHUNK // self.n)))
@@ -434,6 +436,18 @@ class Simulation:
         or with one thread."""
         return self.arch == "cpu" and (self.n <= self.serial_particles or backend.current()["threads"] == 1)
 
+    def set_clock(self, step_count: int, time: float) -> None:
+        """Set the step count and the time (s) it stands for; later steps add ``dt`` each."""
+        self.step_count, self.time = int(step_count), float(time)
+        self._time_origin = self.time - self.step_count * self.dt
+
+    def change_time_step(self, dt: float) -> None:
+        """Take steps of ``dt`` (s) from here on (a mixer run fills at a longer step than it mixes). The
+        closing half kick of the last step used the old step and the next opening one uses the new, as
+        velocity Verlet with a variable step does; the clock keeps counting steps from the same time."""
+        self.dt = check_range("dt", dt, 0, None, lo_open=True, unit="s")
+        self.set_clock(self.step_count, self.time)
+
     def step(self, n_steps: int = 1) -> None:
         """Advance ``n_steps`` time steps of ``dt``."""
         self._check_open()
@@ -455,7 +469,7 @@ class Simulation:
                                  self.dt)
             advanced = (code >> 1) + (code & 1)
             self.step_count += advanced
-            self.time = self.step_count * self.dt
+            self.time = self._time_origin + self.step_count * self.dt
             remaining -= advanced
             if code & 1:   # the last step's drift is made; its forces need new lists
                 self._sort() if sort_now else self._rebuild()

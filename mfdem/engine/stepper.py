@@ -11,8 +11,9 @@ the walls' work sums):
 Both return ``2·done + pending``: ``done`` steps completed, ``pending`` = 1 when the next step's drift has
 been made but its forces wait for a neighbour-list rebuild (``Simulation.step`` rebuilds, then calls the
 kernel again with ``drift`` = 0 for the forces alone; that call also makes the initial force evaluation).
-The time of step k is k·Δt, and the turning frame of the list displacements (see integrator.drift_stage)
-turns at ``frame[0]`` rad/s from the time ``frame[1]`` of the last build.
+The time of step k is t₀ + k·Δt (t₀ moves when the step changes, ``Simulation.change_time_step``), and the
+turning frame of the list displacements (see integrator.drift_stage) turns at ``frame[0]`` rad/s from the
+time ``frame[1]`` of the last build.
 """
 
 import taichi as ti
@@ -36,11 +37,11 @@ def _force_stages(normal_model: ti.template(), rolling_model: ti.template(), s: 
 
 @ti.func
 def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
-           n_walls, n, dt, half_dt, step, frame, trigger):
-    """Half kick and drift into step ``step``; ``nl.displaced`` says whether a list displacement exceeds
+           n_walls, n, dt, half_dt, time, frame, trigger):
+    """Half kick and drift into the step at ``time``; ``nl.displaced`` says whether a list displacement exceeds
     ``trigger``."""
     turn = frame[0] * dt
-    angle = frame[0] * (ti.cast(step, ti.f64) * dt - frame[1])
+    angle = frame[0] * (time - frame[1])
     drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, ti.Vector([ti.cos(turn), ti.sin(turn)]),
                 ti.Vector([ti.cos(angle), ti.sin(angle)]), trigger)
 
@@ -48,34 +49,34 @@ def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh:
 @ti.func
 def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
           nl: ti.template(), cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies,
-          pair_par: ti.template(), n, dt, half_dt, step, drift, trigger, frame, kick_dt, work_dt):
+          pair_par: ti.template(), n, dt, half_dt, t0, step, drift, trigger, frame, kick_dt, work_dt):
     """Drift into step ``step`` (unless ``drift`` is 0: forces only) and, if no list displacement exceeds
     ``trigger``, its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
     A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
-    _drift(s, space, nl, cur, mesh, walls, n_walls, ti.select(drift, n, 0), dt, half_dt, step, frame, trigger)
+    time = t0 + ti.cast(step, ti.f64) * dt
+    _drift(s, space, nl, cur, mesh, walls, n_walls, ti.select(drift, n, 0), dt, half_dt, time, frame, trigger)
     go = nl.displaced[None] == 0
     _force_stages(normal_model, rolling_model, s, space, nl, cur, walls, ti.select(go, n_walls, 0), mesh,
-                  ti.select(go, n_bodies, 0), pair_par, ti.select(go, n, 0), ti.cast(step, ti.f64) * dt, dt, kick_dt,
-                  work_dt)
+                  ti.select(go, n_bodies, 0), pair_par, ti.select(go, n, 0), time, dt, kick_dt, work_dt)
     return go
 
 
 @ti.kernel
 def step_parallel(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
                   nl: ti.template(), cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(),
-                  n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, step: ti.i64,
-                  drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64) -> ti.i32:
+                  n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, t0: ti.f64,
+                  step: ti.i64, drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64) -> ti.i32:
     """Step ``step`` (module docstring)."""
     go = _step(normal_model, rolling_model, s, space, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, n, dt, half_dt,
-               step, drift, trigger, frame, kick_dt, work_dt)
+               t0, step, drift, trigger, frame, kick_dt, work_dt)
     return ti.select(go, 2, 1)
 
 
 @ti.kernel
 def steps_serial(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
                  nl: ti.template(), cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(),
-                 n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, step: ti.i64,
-                 drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64,
+                 n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, t0: ti.f64,
+                 step: ti.i64, drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64,
                  n_steps: ti.i32) -> ti.i32:
     """Steps ``step`` … ``step`` + ``n_steps`` − 1 on one thread, stopping early for a rebuild (module
     docstring)."""
@@ -83,7 +84,7 @@ def steps_serial(normal_model: ti.template(), rolling_model: ti.template(), s: t
     ti.loop_config(serialize=True)
     for k in range(n_steps):
         if not _step(normal_model, rolling_model, s, space, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, n, dt,
-                     half_dt, step + k, drift, trigger, frame, kick_dt, work_dt):
+                     half_dt, t0, step + k, drift, trigger, frame, kick_dt, work_dt):
             result = 2 * k + 1
             break
     return result

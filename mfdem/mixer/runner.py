@@ -5,11 +5,13 @@
     MixerRun.create(make_config(overrides={"run": {"rpm": 5000}}), "run.h5").run()
     MixerRun.resume("run.h5").run()          # continue a killed or interrupted run
 
-The time step is set so that output intervals end exactly on steps; insertion batches, time-series rows and
-interval ends are the events between which the engine steps freely. After every interval the file receives
-the interval's per-particle work and collisions, its time-series rows, a snapshot (every ``snapshot_every``
-intervals) and a checkpoint, and is flushed: a kill loses at most the interval in progress. Ctrl-C and
-SIGTERM stop at the next event and close the file cleanly.
+The time step is set so that output intervals end exactly on steps: the fill's intervals at the fill's step
+(mixer.fill_time_step, the rotor at rest), the rest at the mixing step (mixer.time_step, at the tip speed);
+a run whose fill does not end on an interval boundary takes the shorter of the two throughout. Insertion
+batches, time-series rows and interval ends are the events between which the engine steps freely. After
+every interval the file receives the interval's per-particle work and collisions, its time-series rows, a
+snapshot (every ``snapshot_every`` intervals) and a checkpoint, and is flushed: a kill loses at most the
+interval in progress. Ctrl-C and SIGTERM stop at the next event and close the file cleanly.
 
 One module, past the usual size: creating, resuming and stepping a run, and what each event writes, share the
 run's state and its file; the set-up of the mixer is mixer/scenario.py.
@@ -57,14 +59,17 @@ class RunWarning(UserWarning):
 class MixerRun:
     """A mixer run bound to its HDF5 file. Use ``create`` for a new run and ``resume`` to continue one."""
 
-    def __init__(self, cfg: Config, path: Path, geometry, sim, inlets, dt: float):
-        self.cfg, self.path, self.geometry, self.sim, self.inlets, self.dt = cfg, path, geometry, sim, inlets, dt
+    def __init__(self, cfg: Config, path: Path, geometry, sim, inlets, dt: float, fill_dt: float):
+        """``dt``: the mixing step (s); ``fill_dt``: the step of the fill's intervals (s)."""
+        self.cfg, self.path, self.geometry, self.sim, self.inlets = cfg, path, geometry, sim, inlets
+        self.dt, self.fill_dt = dt, fill_dt
         run = cfg.run
         self.steps_per_interval = int(round(run.output_interval / dt))
+        self.fill_steps_per_interval = round(run.output_interval / fill_dt)
         self.n_intervals = int(round((run.fill_time + run.duration) / run.output_interval))
-        self.total_steps = self.n_intervals * self.steps_per_interval
-        self.insert_every = max(1, int(round(cfg.inlets.insert_interval / dt)))
         self.fill_intervals = fill_intervals(cfg)
+        self.total_steps = self.end_step(self.n_intervals)
+        self.insert_every = max(1, round(cfg.inlets.insert_interval / fill_dt))
         self.interval = 0
         self.writer = None
         self._stop = False
@@ -82,13 +87,24 @@ class MixerRun:
         mixer.check_fill(cfg, geometry)
         mixer.check_resolution(cfg, geometry)
         mixer.check_tip_impact(cfg, geometry)
-        advised = mixer.time_step(cfg, geometry)
+        dt, fill_dt = mixer.time_step(cfg, geometry), mixer.fill_time_step(cfg, geometry)
+        if fill_intervals(cfg) is None:
+            dt = fill_dt = min(dt, fill_dt)
         # whole steps per output interval, never longer than the advised step
-        dt = cfg.run.output_interval / math.ceil(cfg.run.output_interval / advised)
+        dt, fill_dt = (cfg.run.output_interval / math.ceil(cfg.run.output_interval / d) for d in (dt, fill_dt))
         rng = np.random.default_rng(cfg.run.seed)
         inlets = mixer.Inlets(cfg, geometry, rng)
-        sim = mixer.build_simulation(cfg, geometry, dt)
-        return cls(cfg, Path(path), geometry, sim, inlets, dt)
+        sim = mixer.build_simulation(cfg, geometry, fill_dt)
+        return cls(cfg, Path(path), geometry, sim, inlets, dt, fill_dt)
+
+    def end_step(self, k: int) -> int:
+        """The step count at the end of the first ``k`` intervals."""
+        fill = min(k, self.fill_intervals or 0)
+        return fill * self.fill_steps_per_interval + (k - fill) * self.steps_per_interval
+
+    def interval_dt(self, k: int) -> float:
+        """The time step of interval ``k`` (s)."""
+        return self.fill_dt if k < (self.fill_intervals or 0) else self.dt
 
     @classmethod
     def create(cls, cfg: Config, path, *, overwrite: bool = False, from_fill=None) -> "MixerRun":
@@ -125,7 +141,7 @@ class MixerRun:
         with open_run(source.path) as rf:
             for k in range(k0):
                 w.append_interval(**{name: rf.interval(name, k, k + 1)[0] for name in INTERVAL_FIELDS})
-            t_end = rf.interval("t_end", k0 - 1, k0)[0]
+            t_end = float(rf.interval("t_end", k0 - 1, k0)[0])
             keep = rf.timeseries("time") <= t_end * (1 + 1e-12)
             w.append_timeseries({name: rf.timeseries(name)[keep] for name in TIMESERIES_FIELDS})
             for j in np.flatnonzero(rf.snapshot_interval_index < k0):
@@ -133,9 +149,8 @@ class MixerRun:
                 w.append_snapshot(**{name: getattr(snap, name) for name in SNAPSHOT_FIELDS})
             self._insert_times = np.asarray(rf.insert_time, float)
         state = dict(source.state)
-        steps = k0 * self.steps_per_interval    # the same instant on this run's clock
         n, _, _, e0, d0 = state["scalars"]
-        state["scalars"] = np.array([n, steps, steps * self.dt, e0, d0])
+        state["scalars"] = np.array([n, self.end_step(k0), t_end, e0, d0])   # the same instant on this run's clock
         set_state(self.sim, {k: v for k, v in state.items() if not k.startswith(_RUNNER)})
         self.interval = k0
         self.inlets.inserted = self.sim.n
@@ -156,11 +171,11 @@ class MixerRun:
         spec[_RUNNER + "rng"] = ((None,), "u1")
         omega = theory.angular_speed(cfg.run.rpm)
         g = self.geometry
-        attrs = dict(config=cfg.to_toml(), rpm=cfg.run.rpm, omega=omega, dt=self.dt,
+        attrs = dict(config=cfg.to_toml(), rpm=cfg.run.rpm, omega=omega, dt=self.dt, fill_dt=self.fill_dt,
                      sector_angle_deg=g.sector_angle_deg, rotor_axis=[0.0, 0.0, 1.0], rotor_origin=[0.0, 0.0, 0.0],
                      gravity=list(mixer.GRAVITY), output_interval=cfg.run.output_interval,
                      fill_end_time=cfg.run.fill_time, rotor_start_time=cfg.run.fill_time,
-                     end_time=self.total_steps * self.dt, n_particles=cfg.n_particles,
+                     end_time=self.n_intervals * cfg.run.output_interval, n_particles=cfg.n_particles,
                      **material_attrs(cfg, self.geometry), **cg_attrs(cfg), **(extra_attrs or {}))
         n = cfg.n_particles
         self.writer = RunWriter(path, attrs=attrs, mass=np.full(n, cfg.particle_mass),
@@ -372,7 +387,9 @@ class MixerRun:
                     start = {"time": sim.time, "work": sim.mesh_work(ROTOR),
                              "torque": float(sim.meshes.axial_torque_integral[ROTOR])}
                     rotor_work_start = start["work"]
-                    end_step = (self.interval + 1) * self.steps_per_interval
+                    end_step = self.end_step(self.interval + 1)
+                    if sim.dt != self.interval_dt(self.interval):
+                        sim.change_time_step(self.interval_dt(self.interval))
                     while sim.step_count < end_step and not self._stop:
                         step = sim.step_count
                         filling = self.inlets.inserted < self.inlets.n_total
@@ -386,7 +403,7 @@ class MixerRun:
                             sim.step(nxt - step)
                             self._check_state()
                         else:   # nothing inserted yet: only the clock runs
-                            sim.step_count, sim.time = nxt, nxt * sim.dt
+                            sim.set_clock(nxt, sim.time + (nxt - step) * sim.dt)
                         if sim.step_count % run_cfg.timeseries_every == 0 or sim.step_count == end_step:
                             if sim.n:
                                 self._timeseries_row(rows, start)

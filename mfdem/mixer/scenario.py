@@ -92,13 +92,30 @@ def steps_per_contact(cfg: Config) -> float:
 
 def time_step(cfg: Config, geometry: MixerGeometry) -> float:
     """``run.dt`` or the step giving ``steps_per_contact(cfg)`` per contact (Hertz for Thornton–Ning) at the
-    rotor tip speed."""
+    rotor tip speed (at least 1 m/s)."""
+    return _time_step(cfg, max(tip_speed(cfg, geometry), 1.0))
+
+
+def fill_time_step(cfg: Config, geometry: MixerGeometry) -> float:
+    """``run.dt`` or the step giving ``steps_per_contact(cfg)`` per contact at ``fill_impact_speed``: the step
+    of the fill, when the rotor stands still."""
+    return _time_step(cfg, fill_impact_speed(cfg, geometry))
+
+
+def fill_impact_speed(cfg: Config, geometry: MixerGeometry) -> float:
+    """The fastest contact of the fill (m/s): two particles that each entered at ``inlets.speed`` and fell
+    across the whole vessel (its diameter), meeting head-on, 2·√(v_in² + 2g·2R_v). At 10,000 rpm this is
+    about an eighth of the tip speed, so the fill's step is about 1.5 times the mixing step (t_c ∝ v^−1/5)."""
+    fall = math.sqrt(cfg.inlets.speed**2 + 2.0 * math.hypot(*GRAVITY) * 2.0 * geometry.vessel_radius)
+    return 2.0 * fall
+
+
+def _time_step(cfg: Config, speed: float) -> float:
     p = cfg.particles
     cs = contact_set(cfg)
     particle = Material(p.youngs_modulus, p.poisson_ratio, p.density)
     wall = Material(cfg.wall.youngs_modulus, cfg.wall.poisson_ratio)
-    dt = cfg.run.dt or None
-    return advise(p.diameter / 2, particle, max(tip_speed(cfg, geometry), 1.0), wall=wall, dt=dt,
+    return advise(p.diameter / 2, particle, speed, wall=wall, dt=cfg.run.dt or None,
                   steps_per_contact=steps_per_contact(cfg), normal_model=cs.normal_model,
                   coefficients=cs.pair_coefficients()).dt
 
@@ -231,14 +248,14 @@ def fill_target(cfg: Config, time: float) -> int:
     return min(cfg.n_particles, math.ceil(cfg.n_particles * min(ahead, 1.0) - 1e-9))
 
 
-def run_particle_steps(cfg: Config, dt: float) -> float:
-    """Particle-steps of the whole run at step ``dt`` (s): the fill's batches (``fill_target``, so the fill
-    carries about half the charge on average), then the full charge for ``run.duration``. With a benchmark's
-    particle-steps per second it gives the run's wall time."""
+def run_particle_steps(cfg: Config, dt: float, fill_dt: float | None = None) -> float:
+    """Particle-steps of the whole run at step ``dt`` (s), the fill at ``fill_dt`` (default ``dt``): the fill's
+    batches (``fill_target``, so the fill carries about half the charge on average), then the full charge for
+    ``run.duration``. With a benchmark's particle-steps per second it gives the run's wall time."""
     interval, fill = cfg.inlets.insert_interval, cfg.run.fill_time
     starts = np.arange(0.0, fill, interval)
     fill_ps = sum(fill_target(cfg, t) * (min(t + interval, fill) - t) for t in starts)
-    return (fill_ps + cfg.n_particles * cfg.run.duration) / dt
+    return fill_ps / (fill_dt or dt) + cfg.n_particles * cfg.run.duration / dt
 
 
 class Inlets:

@@ -31,3 +31,9 @@ def test_run_particle_steps_is_the_step_by_step_sum(cfg):
     # the fill holds (1 + 1/batches)/2 of the charge on average
     full = cfg.n_particles * (cfg.run.fill_time + cfg.run.duration) / dt
     assert run_particle_steps(cfg, dt) / full == pytest.approx((0.55 * 0.01 + 0.02) / 0.03, rel=2e-3)
+
+
+def test_the_fill_counts_at_its_own_step(cfg):
+    fill_steps = run_particle_steps(cfg, 1e-5) - run_particle_steps(cfg, 1e-5, fill_dt=1e99)
+    assert run_particle_steps(cfg, 1e-5, fill_dt=2e-5) == pytest.approx(
+        run_particle_steps(cfg, 1e-5) - fill_steps / 2, rel=1e-12)

@@ -24,7 +24,7 @@ def test_schema_matches_the_documentation(sector_run):
     path, job = sector_run
     n = job.cfg.n_particles
     with h5py.File(path, "r") as f:
-        for name in ("format", "format_version", "mfdem_version", "config", "status", "rpm", "omega", "dt",
+        for name in ("format", "format_version", "mfdem_version", "config", "status", "rpm", "omega", "dt", "fill_dt",
                      "sector_angle_deg", "rotor_axis", "rotor_origin", "gravity", "output_interval", "fill_end_time",
                      "rotor_start_time", "end_time", "n_particles", "python_version", "taichi_version",
                      "numpy_version", "h5py_version"):

@@ -1,11 +1,18 @@
-"""The mixer's time step: steps per contact at the tip speed, the normal law's own unless the run sets it."""
+"""The mixer's time step: steps per contact at the tip speed, the normal law's own unless the run sets it; the
+fill's own step while the rotor stands still."""
 
+import math
+
+import numpy as np
 import pytest
 
 from mfdem.config import make_config
 from mfdem.engine.contact import hertz, hysteretic_linear, thornton_ning
+from mfdem.io import open_run
 from mfdem.mixer import scenario as mixer
+from mfdem.mixer.runner import MixerRun
 from mfdem.validation import InputError
+from tests.small_mixer import small_config
 
 
 @pytest.mark.parametrize(("model", "law"), [("thornton_ning", thornton_ning), ("hertz", hertz),
@@ -24,3 +31,43 @@ def test_steps_per_contact_are_the_normal_laws_own_unless_given(model, law):
 def test_too_few_steps_per_contact_are_refused(value):
     with pytest.raises(InputError, match=r"run\.steps_per_contact = .*0 \(the normal law's own\) or at least 5"):
         make_config(overrides={"run": {"steps_per_contact": value}})
+
+
+
+def test_the_fill_step_resolves_its_fastest_contact():
+    cfg = make_config()
+    geometry = mixer.build_geometry(cfg)
+    speed = mixer.fill_impact_speed(cfg, geometry)     # 2 m/s inlets, a 78 mm fall: 2 × 2.35 m/s
+    assert speed == pytest.approx(2 * math.sqrt(2.0**2 + 2 * 9.81 * 2 * geometry.vessel_radius), rel=1e-12)
+    # t_c ∝ v^(−1/5): at 10,000 rpm (tip 40 m/s) the fill's step is (40 / 4.7)^(1/5) = 1.53 times the mixing step
+    ratio = mixer.fill_time_step(cfg, geometry) / mixer.time_step(cfg, geometry)
+    assert ratio == pytest.approx((mixer.tip_speed(cfg, geometry) / speed) ** 0.2, rel=0.02)
+    given = make_config(overrides={"run": {"dt": 5e-8}})
+    assert mixer.fill_time_step(given, geometry) == mixer.time_step(given, geometry) == 5e-8
+
+
+def test_the_fill_intervals_run_at_the_fill_step_and_the_clock_stays_on_time(sector_run):
+    path, job = sector_run
+    assert job.fill_intervals == 2 and job.fill_dt > 1.1 * job.dt
+    assert job.total_steps == 2 * round(1e-3 / job.fill_dt) + 6 * round(1e-3 / job.dt) == job.sim.step_count
+    assert job.sim.time == pytest.approx(8e-3, rel=1e-12)
+    with open_run(path) as run:
+        assert run.attrs["fill_dt"] == job.fill_dt and run.dt == job.dt
+        np.testing.assert_allclose(run.interval("t_end"), np.arange(1, 9) * 1e-3, rtol=1e-12)
+    # the kernels place the rotor where its drive puts it at the clock's time (a clock that counted every step
+    # at the mixing step would be 2 × (fill − mixing steps) steps behind)
+    cos, sin, omega = job.sim.meshes.pose.to_numpy()[0]
+    assert math.atan2(sin, cos) == pytest.approx(math.remainder(job.sim.mesh_angle(0), 2 * math.pi), abs=1e-9)
+    assert omega == pytest.approx(job.sim.meshes.angular_speed(0, job.sim.time), rel=1e-12)
+
+
+def test_a_fill_that_ends_within_an_interval_runs_at_the_shorter_step_throughout(tmp_path):
+    cfg = small_config(run={"fill_time": 0.0025})
+    geometry = mixer.build_geometry(cfg)
+    job = MixerRun.create(cfg, tmp_path / "run.h5")
+    try:
+        shorter = min(mixer.time_step(cfg, geometry), mixer.fill_time_step(cfg, geometry))
+        assert job.fill_dt == job.dt == 1e-3 / math.ceil(1e-3 / shorter)
+        assert job.total_steps == job.n_intervals * round(1e-3 / job.dt)
+    finally:
+        job.run(progress=False, stop_after_intervals=0)   # closes the file
