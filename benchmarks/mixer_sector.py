@@ -141,7 +141,8 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
               "deepest_contact": _deepest(sim),
               "contacts_per_particle": (2 * pairs + wall_contacts) / sim.n,
               "rotor_power_w": sim.mesh_axial_torque(0) * 2 * math.pi * rpm / 60,
-              "paper_case_fill_dt": paper_fill_dt, "paper_case_particle_steps": paper_ps, "projected_hours_paper_case": paper_ps / rate / 3600,
+              "paper_case_fill_dt": paper_fill_dt, "paper_case_particle_steps": paper_ps,
+              "projected_hours_paper_case": paper_ps / rate / 3600,
               "projected_hours_paper_case_full_charge": full_charge_ps / rate / 3600, "threads": threads,
               "arch": sim.arch, "array_bytes_per_particle": array_bytes(sim) / sim.n}
     result["breakdown"] = stage_breakdown(sim, builds / steps)     # last: it re-evaluates forces
@@ -163,8 +164,9 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
                f"{result['peak_rss_mb']:.0f} MB (arrays {result['array_bytes_per_particle']:.0f} B/particle), "
                f"{result['neighbor_builds']} list builds")
     click.echo(f"paper case ({paper.run.fill_time + paper.run.duration:g} s in steps of {paper_dt:.3g} s, "
-               f"{paper.n_particles} particles, filled over {paper.run.fill_time:g} s in steps of {paper_fill_dt:.3g} s: "
-               f"{result['paper_case_particle_steps']:.3g} particle-steps): {result['projected_hours_paper_case']:.1f} h "
+               f"{paper.n_particles} particles, filled over {paper.run.fill_time:g} s in steps of "
+               f"{paper_fill_dt:.3g} s: {result['paper_case_particle_steps']:.3g} particle-steps): "
+               f"{result['projected_hours_paper_case']:.1f} h "
                f"at this rate ({result['projected_hours_paper_case_full_charge']:.1f} h with the whole charge from the "
                "start)")
     if not no_bench1:

@@ -409,8 +409,8 @@ class Simulation:
         nl = self.neighbors
         args = (self._normal, self._rolling, self.state, self.space, nl, nl.current, self.walls, self.walls.n,
                 self.meshes, self.meshes.n_bodies, self.pair_par, self.n, self.dt, 0.5 * self.dt,
-                self._time_origin, self.step_count + int(drift), int(drift), trigger, (self._frame_omega, self._frame_t0), kick_dt,
-                work_dt)
+                self._time_origin, self.step_count + int(drift), int(drift), trigger,
+                (self._frame_omega, self._frame_t0), kick_dt, work_dt)
         if self.serial:   # at most about SERIAL_CHUNK particle-steps per launch: Ctrl-C is seen within seconds
             return steps_serial(*args, max(1, min(n_steps, SERIAL_CHUNK // self.n)))
         return step_parallel(*args)

@@ -65,7 +65,8 @@ def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.templ
 def step_parallel(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
                   nl: ti.template(), cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(),
                   n_bodies: ti.i32, pair_par: ti.template(), n: ti.i32, dt: ti.f64, half_dt: float, t0: ti.f64,
-                  step: ti.i64, drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float, work_dt: ti.f64) -> ti.i32:
+                  step: ti.i64, drift: ti.i32, trigger: ti.f64, frame: frame_type, kick_dt: float,
+                  work_dt: ti.f64) -> ti.i32:
     """Step ``step`` (module docstring)."""
     go = _step(normal_model, rolling_model, s, space, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, n, dt, half_dt,
                t0, step, drift, trigger, frame, kick_dt, work_dt)

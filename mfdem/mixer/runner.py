@@ -82,16 +82,20 @@ class MixerRun:
     # ------------------------------------------------------------------------------------------ set-up
 
     @classmethod
-    def _build(cls, cfg: Config, path):
+    def _build(cls, cfg: Config, path, steps: tuple | None = None):
+        """The run's parts; ``steps``: its (mixing, fill) time steps, s, when a run file recorded them."""
         geometry = mixer.build_geometry(cfg)
         mixer.check_fill(cfg, geometry)
         mixer.check_resolution(cfg, geometry)
         mixer.check_tip_impact(cfg, geometry)
-        dt, fill_dt = mixer.time_step(cfg, geometry), mixer.fill_time_step(cfg, geometry)
-        if fill_intervals(cfg) is None:
-            dt = fill_dt = min(dt, fill_dt)
-        # whole steps per output interval, never longer than the advised step
-        dt, fill_dt = (cfg.run.output_interval / math.ceil(cfg.run.output_interval / d) for d in (dt, fill_dt))
+        if steps is None:
+            dt, fill_dt = mixer.time_step(cfg, geometry), mixer.fill_time_step(cfg, geometry)
+            if fill_intervals(cfg) is None:
+                dt = fill_dt = min(dt, fill_dt)
+            # whole steps per output interval, never longer than the advised step
+            dt, fill_dt = (cfg.run.output_interval / math.ceil(cfg.run.output_interval / d) for d in (dt, fill_dt))
+        else:
+            dt, fill_dt = steps
         rng = np.random.default_rng(cfg.run.seed)
         inlets = mixer.Inlets(cfg, geometry, rng)
         sim = mixer.build_simulation(cfg, geometry, fill_dt)
@@ -210,11 +214,13 @@ class MixerRun:
             text = rf.config_text
             found = rf.checkpoint()
             insert_time = rf.insert_time
+            # the steps the run was started with (files from before the fill had its own step: one step)
+            steps = (rf.dt, float(rf.attrs.get("fill_dt", rf.dt)))
         if found is None:
             raise RunFileError(f"{path}: no checkpoint yet (the run stopped before its first interval); start it again")
         state, n_done = found
         cfg = make_config(toml_text=text, origin=f"{path} (stored config)", stored=True)
-        self = cls._build(cfg, path)
+        self = cls._build(cfg, path, steps)
         set_state(self.sim, {k: v for k, v in state.items() if not k.startswith(_RUNNER)})
         interval, inserted, _ = state[_RUNNER + "scalars"]
         self.interval = int(interval)
