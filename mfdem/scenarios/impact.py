@@ -88,7 +88,7 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
     steps_per_contact = int(check_range("steps_per_contact", steps_per_contact, 5, 1e7))
     onset = check_range("onset", onset, 0, 1, hi_open=True)
     if dt is not None:
-        check_range("dt", dt, 0, None, lo_open=True, unit="s")
+        dt = check_range("dt", dt, 0, None, lo_open=True, unit="s")
     if target not in ("wall", "sphere"):
         raise InputError(f"target = {target!r}: must be 'wall' or 'sphere'")
     if normal_model is None:
@@ -121,10 +121,11 @@ def simulate_impact(*, radius: float, density: float, youngs_modulus: float, poi
         v_y = theory.yield_velocity(p_y, e_star, r_star, m_star)
     else:
         v_y = math.inf
+    t_law = law.contact_time(m_star, r_star, e_star, v_n, coefficients)
     if dt is None:
-        dt = law.contact_time(m_star, r_star, e_star, v_n, coefficients) / steps_per_contact
+        dt = t_law / steps_per_contact
     else:
-        steps_per_contact = max(5, math.ceil(law.contact_time(m_star, r_star, e_star, v_n, coefficients) / dt))
+        steps_per_contact = max(5, math.ceil(t_law / dt))
     if hasattr(law, "restitution"):
         e_theory = law.restitution(coefficients)
     else:
