@@ -30,47 +30,62 @@ def _rotate_history(h, space: ti.template(), rot):
 
 @ti.func
 def drift_stage(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(),
-                walls: ti.template(), n_walls, n, half_dt, dt, frame_step, frame_angle, trigger):
-    """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes); sets ``nl.displaced`` to 1 if
-    a particle's squared displacement since the last neighbour-list build exceeds ``trigger`` (m²), else 0
-    (a flag each such particle stores, not a maximum all of them contend for).
+                walls: ti.template(), n_walls, n, half_dt, dt, frame_step, frame_angle, trigger, move, mark):
+    """For particles 0..n−1: if ``move``, their half kick and drift (``_move``); if ``mark``, their mesh near
+    flags at the new positions (walls/mesh.py, Reach; the bodies' poses must be set)."""
+    nl.displaced[None] = 0
+    for i in range(n):
+        if move:
+            _move(s, space, nl, cur, mesh, walls, n_walls, i, half_dt, dt, frame_step, frame_angle, trigger)
+        if ti.static(mesh.n_bodies > 0):
+            if mark:
+                mesh.near[i] = mesh.is_near(space, i, s.x[i])
+
+
+@ti.func
+def _move(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
+          n_walls, i, half_dt, dt, frame_step, frame_angle, trigger):
+    """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes) for particle i; sets
+    ``nl.displaced`` to 1 if its squared displacement since the last neighbour-list build exceeds ``trigger``
+    (m²) (a flag each such particle stores, not a maximum all of them contend for).
 
     Displacements are measured in a frame turning about the z axis (``frame_step`` = cos, sin of its turn
     in this step, ``frame_angle`` = cos, sin of its angle since the build): a common rotation about z keeps
     every pair distance, so a charge swirling round the mixer does not trigger rebuilds by itself.
     A particle wrapped through a rotational seam is turned as a whole: position, velocity, angular
     velocity, displacement and the vectors of the contact histories it owns (pairs, analytic walls and mesh
-    contacts; walls in a rotationally periodic domain are symmetric about z, so the contact carries on).
+    contacts; walls in a rotationally periodic domain are symmetric about z, so the contact carries on). It is
+    marked near the meshes until their flags are renewed.
     """
-    nl.displaced[None] = 0
-    for i in range(n):
-        v = s.v[i] + s.f[i] * (half_dt / s.mass[i])
-        w = s.w[i] + s.t[i] * (half_dt / s.inertia[i])
-        step = ti.cast(v, ti.f64) * dt
-        x_old = s.x[i]
-        x, rot = space.wrap(x_old + step)
-        # y = R(−θ)x in the turning frame: Δy = R(−θ_new)(x_new − R(Δθ)x_old); exactly `step` when θ ≡ 0
-        moved = step + (x_old - _turn_z(x_old, frame_step[0], frame_step[1]))
-        dsp = s.disp[i] + _turn_z(moved, frame_angle[0], -frame_angle[1])
-        if ti.static(space.rotational):
-            if rot != 0:
-                v = space.rotate(v, rot)
-                w = space.rotate(w, rot)
-                dsp = space.rotate(dsp, rot)
-                for k in range(nl.own_count[cur, i]):
-                    p = nl.slot(cur, i, k)   # any state: an idle entry's history is never read
-                    nl.hist[cur, p] = _rotate_history(nl.hist[cur, p], space, rot)
-                for k in range(n_walls):
-                    walls.hist[i, k] = _rotate_history(walls.hist[i, k], space, rot)
-                for k in ti.static(range(MAX_SLOTS)):
-                    mesh.slot_hist[i, k] = _rotate_history(mesh.slot_hist[i, k], space, rot)
-                    mesh.slot_normal[i, k] = space.rotate(mesh.slot_normal[i, k], rot)
-        s.x[i] = x
-        s.v[i] = v
-        s.w[i] = w
-        s.disp[i] = dsp
-        if dsp.dot(dsp) > trigger:
-            nl.displaced[None] = 1
+    v = s.v[i] + s.f[i] * (half_dt / s.mass[i])
+    w = s.w[i] + s.t[i] * (half_dt / s.inertia[i])
+    step = ti.cast(v, ti.f64) * dt
+    x_old = s.x[i]
+    x, rot = space.wrap(x_old + step)
+    # y = R(−θ)x in the turning frame: Δy = R(−θ_new)(x_new − R(Δθ)x_old); exactly `step` when θ ≡ 0
+    moved = step + (x_old - _turn_z(x_old, frame_step[0], frame_step[1]))
+    dsp = s.disp[i] + _turn_z(moved, frame_angle[0], -frame_angle[1])
+    if ti.static(space.rotational):
+        if rot != 0:
+            v = space.rotate(v, rot)
+            w = space.rotate(w, rot)
+            dsp = space.rotate(dsp, rot)
+            for k in range(nl.own_count[cur, i]):
+                p = nl.slot(cur, i, k)   # any state: an idle entry's history is never read
+                nl.hist[cur, p] = _rotate_history(nl.hist[cur, p], space, rot)
+            for k in range(n_walls):
+                walls.hist[i, k] = _rotate_history(walls.hist[i, k], space, rot)
+            for k in ti.static(range(MAX_SLOTS)):
+                mesh.slot_hist[i, k] = _rotate_history(mesh.slot_hist[i, k], space, rot)
+                mesh.slot_normal[i, k] = space.rotate(mesh.slot_normal[i, k], rot)
+            if ti.static(mesh.n_bodies > 0):
+                mesh.near[i] = 1
+    s.x[i] = x
+    s.v[i] = v
+    s.w[i] = w
+    s.disp[i] = dsp
+    if dsp.dot(dsp) > trigger:
+        nl.displaced[None] = 1
 
 
 @ti.kernel
@@ -78,8 +93,8 @@ def kick_drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur: t
                walls: ti.template(), n_walls: ti.i32, n: ti.i32, half_dt: float, dt: ti.f64,
                frame_step: ti.types.vector(2, ti.f64), frame_angle: ti.types.vector(2, ti.f64),
                trigger: ti.f64):
-    """``drift_stage`` on its own (for timing the stages)."""
-    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, frame_step, frame_angle, trigger)
+    """``drift_stage`` on its own, without marking (for timing the stages)."""
+    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, frame_step, frame_angle, trigger, 1, 0)
 
 
 @ti.kernel

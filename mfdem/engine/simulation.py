@@ -333,6 +333,9 @@ class Simulation:
         g = self.gravity if gravity is None else gravity_vector(gravity)
         r_max = self.max_radius if max_radius is None else \
             check_range("max_radius", max_radius, 0, None, lo_open=True, unit="m")
+        if self.meshes.n_bodies and r_max > 0.5 * self.meshes.reach:
+            raise InputError(f"max_radius = {r_max:g} m: the meshes are binned for particles up to "
+                             f"{0.5 * self.meshes.reach:g} m; create a new Simulation")
         if domain is not None or max_radius is not None:
             lo, hi = (self.space.lo_np, self.space.hi_np) if domain is None else domain.validate()[:2]
             skin = self.skin * r_max / self.max_radius
@@ -400,6 +403,7 @@ class Simulation:
         else:
             raise RuntimeError("neighbour lists: growth failed")
         self.state.disp.fill(0)
+        self.meshes.stale()
         self._frame_omega = mean_spin_z(self.state, self.n) if self._turning_frame else 0.0
         self._frame_t0 = self.time
         self._needs_rebuild = False
@@ -440,6 +444,7 @@ class Simulation:
         """Set the step count and the time (s) it stands for; later steps add ``dt`` each."""
         self.step_count, self.time = int(step_count), float(time)
         self._time_origin = self.time - self.step_count * self.dt
+        self.meshes.stale()
 
     def change_time_step(self, dt: float) -> None:
         """Take steps of ``dt`` (s) from here on (a mixer run fills at a longer step than it mixes). The

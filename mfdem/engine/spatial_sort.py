@@ -22,7 +22,7 @@ from mfdem.engine.contact.law import OWNER_VECTORS
 _PARTICLE_ROWS = ("x", "disp", "v", "w", "f", "t", "radius", "mass", "inertia", "material", "work",
                   "starts_particle", "starts_wall", "events_particle", "events_wall", "overlap_ratio",
                   "overlap_partner", "id")
-_MESH_ROWS = ("slot_body", "slot_normal", "slot_hist", "slot_load")
+_MESH_ROWS = ("slot_body", "slot_normal", "slot_hist")
 
 
 @ti.kernel

@@ -32,18 +32,27 @@ def _force_stages(normal_model: ti.template(), rolling_model: ti.template(), s: 
     reaction_stage(normal_model, rolling_model, s, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, space, n, time,
                    ti.cast(dt, float), half_dt)
     walls.accumulate_work(n_walls, work_dt)
-    mesh.accumulate_work(n, n_bodies, time, work_dt)
+    mesh.accumulate_work(n_bodies, time, work_dt)
 
 
 @ti.func
 def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
-           n_walls, n, dt, half_dt, time, frame, trigger):
-    """Half kick and drift into the step at ``time``; ``nl.displaced`` says whether a list displacement exceeds
-    ``trigger``."""
+           n_walls, n_bodies, n, drift, dt, half_dt, time, frame, trigger):
+    """Half kick and drift into the step at ``time`` (unless ``drift`` is 0), and the mesh near flags where
+    they are stale or may have expired (walls/mesh.py, Reach); ``nl.displaced`` says whether a list
+    displacement exceeds ``trigger``."""
+    mark = 0
+    if ti.static(mesh.n_bodies > 0):
+        mesh.set_pose(n_bodies, time)
+        if mesh.near_stale[None] != 0 or mesh.reach_expired(space, frame[0], time):
+            mark = 1
+            mesh.near_stale[None] = 0
+            mesh.near_time[None] = time
     turn = frame[0] * dt
     angle = frame[0] * (time - frame[1])
-    drift_stage(s, space, nl, cur, mesh, walls, n_walls, n, half_dt, dt, ti.Vector([ti.cos(turn), ti.sin(turn)]),
-                ti.Vector([ti.cos(angle), ti.sin(angle)]), trigger)
+    drift_stage(s, space, nl, cur, mesh, walls, n_walls, ti.select((drift | mark) != 0, n, 0), half_dt, dt,
+                ti.Vector([ti.cos(turn), ti.sin(turn)]), ti.Vector([ti.cos(angle), ti.sin(angle)]), trigger, drift,
+                mark)
 
 
 @ti.func
@@ -54,7 +63,7 @@ def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.templ
     ``trigger``, its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
     A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
     time = t0 + ti.cast(step, ti.f64) * dt
-    _drift(s, space, nl, cur, mesh, walls, n_walls, ti.select(drift, n, 0), dt, half_dt, time, frame, trigger)
+    _drift(s, space, nl, cur, mesh, walls, n_walls, n_bodies, n, drift, dt, half_dt, time, frame, trigger)
     go = nl.displaced[None] == 0
     _force_stages(normal_model, rolling_model, s, space, nl, cur, walls, ti.select(go, n_walls, 0), mesh,
                   ti.select(go, n_bodies, 0), pair_par, ti.select(go, n, 0), time, dt, kick_dt, work_dt)

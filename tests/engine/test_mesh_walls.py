@@ -7,6 +7,7 @@ from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
 from mfdem.engine.walls.mesh import MeshBody
+from mfdem.validation import InputError
 from tests.engine.helpers import NU, RHO, E, G, R, resting_overlap, resting_period
 
 
@@ -70,3 +71,44 @@ def test_sphere_rolling_across_many_edges_keeps_its_speed():
     assert speeds["plane"] == pytest.approx(v, rel=1e-2)
     assert speeds["mesh"] == pytest.approx(v, rel=1e-2)
     assert speeds["mesh"] == pytest.approx(speeds["plane"], rel=1e-3)
+
+
+def test_a_turning_paddle_strikes_a_particle_that_was_out_of_its_reach():
+    """The near flags (walls/mesh.py, Reach): a particle out of reach skips the mesh pass, so the flags must be
+    renewed as a body turns even when nothing triggers a list rebuild (here two particles at rest)."""
+    g = plate(4, 1.0)[0]
+    paddle = np.stack([(g[:, 0] + 0.5) * 0.03, np.zeros(len(g)), g[:, 1] * 0.008], axis=1)  # y = 0, 0 ≤ x ≤ 3 cm
+    omega = 10.0                                                 # rad/s: 0.2 m/s at the first particle
+    sim = Simulation(materials=[Material(E, NU, RHO, yield_ratio=0.02)],
+                     domain=Domain((-0.04, -0.04, -0.01), (0.04, 0.04, 0.01)), capacity=2, max_radius=R, dt=1e-5,
+                     meshes=[MeshBody(paddle, plate(4, 1.0)[1], omega=omega)], gravity=(0, 0, 0), arch="auto")
+    # a quarter turn ahead of the paddle, and beside it on the side it turns away from
+    sim.add_particles([[0.0, 0.02, 0.0], [0.015, -2 * R, 0.0]], R)
+    sim.step(1)
+    assert sim.meshes.near.to_numpy()[:2].tolist() == [0, 1]
+    builds = sim.neighbors.n_builds
+    sim.step(15_000)                                             # 0.15 s: the paddle reaches it at 0.152 s
+    assert sim.neighbors.n_builds == builds                      # nothing has moved: no list rebuild
+    assert not sim.velocities.any()
+    sim.step(10_000)
+    v = sim.velocities
+    assert v[0, 0] < -0.1                                        # struck along the paddle's motion (−x there)
+    assert np.linalg.norm(v[1]) == 0.0
+    assert sim.energy().relative_error() < 1e-3
+
+
+def test_a_particle_falling_from_out_of_reach_lands_on_a_static_mesh():
+    """A static plate never expires the near flags: they are renewed at each list rebuild as the particle falls."""
+    sim = _system("mesh", (0, 0, -G), 1e-5)
+    sim.add_particles([[0.7e-3, 0.3e-3, 8e-3]], R)               # 7 mm above the plate
+    sim.step(1)
+    assert sim.meshes.near.to_numpy()[0] == 0
+    sim.step(6_000)                                              # lands at 0.038 s, at 0.37 m/s
+    assert sim.positions[0, 2] > 0.5 * R
+    assert sim.accumulators()["contacts_wall"].sum() >= 1
+
+
+def test_reset_refuses_particles_larger_than_the_meshes_were_binned_for():
+    sim = _system("mesh", (0, 0, -G), 1e-5)
+    with pytest.raises(InputError, match="max_radius"):
+        sim.reset(max_radius=2 * R)

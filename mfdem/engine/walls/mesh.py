@@ -18,10 +18,19 @@ separation (contact/law.py evaluate with δ ≤ 0) and freed. A particle pressed
 the surface (overlap > R) keeps its contact from the side it came from, so walls hold up to δ = 2R.
 
 Kinematics. Body b turns about ``axis`` through ``center`` at ω(t): 0 before ``start_time``, then a linear
-ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is ω(t) a × (q − c). Each contact
-slot keeps the force and the torque (about the body's center) of its step; summed per body, they are what
-the body exerts on the particles, and the power it delivers, P = T·ω a, is integrated with the trapezoid rule
-into its work.
+ramp to ``omega`` over ``ramp_time``; the wall velocity at a contact point q is ω(t) a × (q − c). The forces
+and the torques (about the body's center) of a step's contacts, summed per body, are what the body exerts on
+the particles, and the power it delivers, P = T·ω a, is integrated with the trapezoid rule into its work.
+
+Reach. Most particles are nowhere near a wall, so each particle carries a flag (``near``): 0 when no triangle
+can come within its radius before the flags are next renewed, and then it skips the mesh pass entirely. A
+particle is marked near when its cell in a body's frame, or one of the 26 around it, holds a triangle (the
+cells are 2R_max + skin wide, and each holds the triangles within R_max + skin/2 of it), when it has an open
+contact slot, or when it lies outside the domain box. The flags hold while no particle can have moved a cell
+width in a body's frame: they are renewed at every neighbour-list build (between two builds a particle moves
+at most a skin in the frame of the list displacements, integrator.drift_stage) and whenever (|ω_frame| +
+max|ω_body|)·ρ·(time since the marking) reaches 2R_max, with ρ the largest distance of the domain box from the
+z axis and the bodies' axes. A particle wrapped through a rotational seam is marked near until the renewal.
 
 One module, past the usual size: detection, de-duplication, slot matching and the bookkeeping above are
 one pass over a particle's candidate triangles (``mesh_contacts``), and splitting that kernel function
@@ -32,6 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import taichi as ti
+from scipy.ndimage import binary_dilation
 
 from mfdem.engine.contact.law import HIST_SIZE
 from mfdem.engine.field_tree import after_fields
@@ -225,10 +235,17 @@ class MeshWalls:
         self.slot_body = tree_field(ti.i32, (capacity, MAX_SLOTS))
         self.slot_normal = tree_field(ti.types.vector(3, real), (capacity, MAX_SLOTS))
         self.slot_hist = tree_field(ti.types.vector(HIST_SIZE, real), (capacity, MAX_SLOTS))
-        self.slot_load = tree_field(ti.types.vector(6, ti.f64), (capacity, MAX_SLOTS))  # this step's F, T_wall
         # contact-steps lost because a particle had more than MAX_CANDIDATES candidate contacts (0) or more
         # than MAX_SLOTS contacts (1); read and reset by Simulation.dropped_mesh_contacts
         self.dropped = tree_field(ti.i32, 2)
+        # reach (module docstring): per particle, 1 if it may touch a body before the flags are renewed; per body,
+        # a grid padded by one cell on each side, 1 where the cell or one of its 26 neighbours holds a triangle
+        self.near = tree_field(ti.i8, capacity)
+        self.reach_cells = tree_field(ti.i8, max(sum(int(np.prod(g[1] + 2)) for g in grids), 1))
+        self.reach_first = tree_field(ti.i32, nb)
+        self.near_time = tree_field(ti.f64, ())   # s, the time of the last marking
+        self.near_stale = tree_field(ti.i32, ())  # 1: renew the flags at the next step (set by ``stale``)
+        self.reach = 2.0 * max_radius               # m, a cell width less the skin (the flags' margin)
         # per-body sums (force/torque on the particles, torque about the axis, power, work)
         self.force = tree_field(dvec3, nb)
         self.torque = tree_field(dvec3, nb)
@@ -238,6 +255,7 @@ class MeshWalls:
         self.work = tree_field(ti.f64, nb)
         self.axial_torque_integral = tree_field(ti.f64, nb)
         after_fields(lambda: self._write(cell, tris, edges, verts, starts, all_ids, grids))
+        after_fields(lambda: self._write_reach(starts, all_ids, grids))
 
     def _write(self, cell, tris, edges, verts, starts, all_ids, grids) -> None:
         t_off = self.n_triangles
@@ -262,8 +280,30 @@ class MeshWalls:
             self.ramp_time[b] = float(body.ramp_time)
             self.material[b] = int(body.material)
 
+    def _write_reach(self, starts, all_ids, grids) -> None:
+        self.near.fill(1)
+        self.near_stale[None] = 1
+        cells, first = [], 0
+        for b in range(self.n_bodies):
+            _, dims, c_off, _ = grids[b]
+            bounds = np.concatenate(starts + [[len(all_ids)]])[c_off: c_off + int(np.prod(dims)) + 1]
+            held = np.pad((np.diff(bounds) > 0).reshape(dims[::-1]), 1)     # (z, y, x), padded by one cell
+            cells.append(binary_dilation(held, np.ones((3, 3, 3), bool)).ravel().astype(np.int8))
+            self.reach_first[b] = first
+            first += cells[-1].size
+        if cells:
+            self.reach_cells.from_numpy(np.concatenate(cells))
+
+    def stale(self) -> None:
+        """Renew the near flags at the next step: the neighbour lists were rebuilt, particles were added or
+        moved, or the clock was set."""
+        if self.n_bodies:
+            self.near_stale[None] = 1
+
     def clear(self) -> None:
         self.slot_body.fill(-1)
+        self.near.fill(1)
+        self.stale()
         for f in (self.slot_hist, self.slot_normal, self.force, self.torque, self.force_last, self.torque_last,
                   self.power_last, self.work, self.axial_torque_integral, self.dropped):
             f.fill(0)
@@ -300,18 +340,49 @@ class MeshWalls:
             self.pose[b] = ti.Vector([ti.cos(theta), ti.sin(theta), om])
 
     @ti.func
-    def accumulate_work(self, n, n_bodies, time, dt):
-        """Sum the loads of particles 0..n−1's contact slots per body; work += ½(P_last + P) Δt with
-        P = ω(t) a·T for bodies 0..n_bodies−1 (all or none); torque integral likewise; then *_last = this step."""
+    def reach_expired(self, space: ti.template(), frame_omega, time):
+        """Whether the near flags may be out of date at ``time`` (module docstring), for a turning frame of
+        list displacements at ``frame_omega`` (rad/s)."""
+        lever = 0.0   # m, the largest distance of a domain-box corner from the z axis or a body's axis
+        spin = 0.0
+        for k in ti.static(range(8)):
+            p = space.lo[None] + space.box[None] * ti.Vector([k & 1, (k >> 1) & 1, (k >> 2) & 1])
+            lever = ti.max(lever, ti.sqrt(p[0] * p[0] + p[1] * p[1]))
+            for b in ti.static(range(self.n_bodies)):
+                u = p - self.center[b]
+                lever = ti.max(lever, (u - u.dot(self.axis[b]) * self.axis[b]).norm())
+                spin = ti.max(spin, ti.abs(self.omega[b]))
+        return ti.abs(time - self.near_time[None]) * (ti.abs(frame_omega) + spin) * lever >= self.reach
+
+    @ti.func
+    def is_near(self, space: ti.template(), i, x):
+        """The near flag of particle i at position x (module docstring); the poses must be set."""
+        near = 0
+        for k in ti.static(range(MAX_SLOTS)):
+            if self.slot_body[i, k] >= 0:
+                near = 1
+        rel_box = (x - space.lo[None]) / space.box[None]
+        if not (0.0 <= rel_box[0] <= 1.0 and 0.0 <= rel_box[1] <= 1.0 and 0.0 <= rel_box[2] <= 1.0):
+            near = 1
+        for b in ti.static(range(self.n_bodies)):
+            pose = self.pose[b]
+            ctr = self.center[b]
+            y = _rotate(x - ctr, self.axis[b], pose[0], -pose[1]) + ctr
+            rel = (y - self.grid_lo[b]) * self.inv_cell[None] + 1.0     # + 1: the padding
+            dims = self.grid_dims[b] + 2
+            cx = ti.cast(ti.floor(rel[0]), ti.i32)
+            cy = ti.cast(ti.floor(rel[1]), ti.i32)
+            cz = ti.cast(ti.floor(rel[2]), ti.i32)
+            if 0 <= cx < dims[0] and 0 <= cy < dims[1] and 0 <= cz < dims[2]:
+                if self.reach_cells[self.reach_first[b] + (cz * dims[1] + cy) * dims[0] + cx] != 0:
+                    near = 1
+        return near
+
+    @ti.func
+    def accumulate_work(self, n_bodies, time, dt):
+        """For bodies 0..n_bodies−1 (all or none), with this step's loads summed by ``mesh_contacts``:
+        work += ½(P_last + P) Δt with P = ω(t) a·T; torque integral likewise; then *_last = this step."""
         if ti.static(self.n_bodies > 0):   # no code at all for a set-up without meshes
-            for i in range(n):
-                for k in ti.static(range(MAX_SLOTS)):
-                    b = self.slot_body[i, k]
-                    for c in ti.static(range(self.n_bodies)):  # a fixed target per body: per-thread partial sums
-                        if b == c:
-                            load = self.slot_load[i, k]
-                            self.force[c] += ti.Vector([load[0], load[1], load[2]])
-                            self.torque[c] += ti.Vector([load[3], load[4], load[5]])
             ti.loop_config(serialize=True)
             for b in range(n_bodies):
                 _, om = self.kinematics(b, time)
@@ -390,8 +461,8 @@ def closest_point(p, a, b, c):
 def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, s: ti.template(),
                   mesh: ti.template(), n_bodies, pair_par: ti.template(), dt):
     """Contacts of particle i with every mesh body. Returns ``(F, T, work, starts, events, max δ/R, body of
-    the largest overlap)`` like the other contact functions; each contact slot keeps its load on the body
-    (``slot_load``). Contacts beyond the candidate or slot capacity are counted in ``mesh.dropped``. The
+    the largest overlap)`` like the other contact functions; each contact adds its load to its body's sums
+    (``force``, ``torque``). Contacts beyond the candidate or slot capacity are counted in ``mesh.dropped``. The
     bodies' poses must be set for this step (``set_pose``)."""
     F_i = ti.Vector([0.0, 0.0, 0.0])
     T_i = ti.Vector([0.0, 0.0, 0.0])
@@ -401,142 +472,146 @@ def mesh_contacts(normal_model: ti.template(), rolling_model: ti.template(), i, 
     ovl = 0.0
     deepest = 0
     if ti.static(mesh.n_bodies > 0):   # no code at all for a set-up without meshes
-        ri = s.radius[i]
-        xi = s.x[i]
-        # ---- gather candidate contacts (body frame closest points), see the module docstring
-        c_tri = ti.Vector([0] * MAX_CANDIDATES)
-        c_kind = ti.Vector([0] * MAX_CANDIDATES)
-        c_feat = ti.Vector([0] * MAX_CANDIDATES)
-        c_body = ti.Vector([0] * MAX_CANDIDATES)
-        c_n = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
-        c_dist = ti.Vector([0.0] * MAX_CANDIDATES, ti.f64)
-        n_c = 0
-        for b in range(n_bodies):
-            pose = mesh.pose[b]
-            ctr = mesh.center[b]
-            y = _rotate(xi - ctr, mesh.axis[b], pose[0], -pose[1]) + ctr
-            rel = (y - mesh.grid_lo[b]) * mesh.inv_cell[None]
-            dims = mesh.grid_dims[b]
-            cx = ti.cast(ti.floor(rel[0]), ti.i32)
-            cy = ti.cast(ti.floor(rel[1]), ti.i32)
-            cz = ti.cast(ti.floor(rel[2]), ti.i32)
-            if 0 <= cx < dims[0] and 0 <= cy < dims[1] and 0 <= cz < dims[2]:
-                cell = mesh.grid_first[b] + (cz * dims[1] + cy) * dims[0] + cx
-                for k in range(mesh.cell_start[cell], mesh.cell_start[cell + 1]):
-                    t = mesh.cell_tris[k]
-                    tri = mesh.tri[t]
-                    a = ti.Vector([tri[0, 0], tri[0, 1], tri[0, 2]])
-                    bb = ti.Vector([tri[1, 0], tri[1, 1], tri[1, 2]])
-                    cc = ti.Vector([tri[2, 0], tri[2, 1], tri[2, 2]])
-                    q, kind, idx = closest_point(y, a, bb, cc)
-                    d = y - q
-                    d2 = d.dot(d)
-                    if d2 < ri * ri and n_c == MAX_CANDIDATES:
-                        ti.atomic_add(mesh.dropped[0], 1)
-                    elif d2 < ri * ri:
-                        feat = t
-                        if kind == EDGE:
-                            feat = mesh.tri_edge[t][idx]
-                        elif kind == VERTEX:
-                            feat = mesh.tri_vert[t][idx]
-                        c_tri[n_c], c_kind[n_c], c_feat[n_c], c_body[n_c] = t, kind, feat, b
-                        dist = ti.sqrt(d2)
-                        c_dist[n_c] = dist
-                        for m in ti.static(range(3)):
-                            c_n[n_c, m] = d[m] / ti.max(dist, 1e-300)
-                        n_c += 1
-        # ---- drop edge/vertex contacts covered by a face (or edge) contact of a triangle holding them; repeats
-        keep = ti.Vector([1] * MAX_CANDIDATES)
-        for c in range(n_c):
-            if c_kind[c] != FACE:
-                for c2 in range(n_c):
-                    if keep[c] == 1 and c2 != c and c_body[c2] == c_body[c]:
-                        t2 = c_tri[c2]
-                        if c_kind[c] == EDGE:
-                            e = mesh.tri_edge[t2]
-                            if c_kind[c2] == FACE and (e[0] == c_feat[c] or e[1] == c_feat[c] or e[2] == c_feat[c]):
-                                keep[c] = 0
-                            elif c_kind[c2] == EDGE and c_feat[c2] == c_feat[c] and c2 < c:
-                                keep[c] = 0
-                        else:
-                            v = mesh.tri_vert[t2]
-                            holds = v[0] == c_feat[c] or v[1] == c_feat[c] or v[2] == c_feat[c]
-                            if (c_kind[c2] == FACE or c_kind[c2] == EDGE) and holds:
-                                keep[c] = 0
-                            elif c_kind[c2] == VERTEX and c_feat[c2] == c_feat[c] and c2 < c:
-                                keep[c] = 0
-        # one surface, one contact: of contacts with nearly parallel normals (the same face seen by several
-        # triangles, a point on a shared edge classed as a face point, a curved surface's neighbouring facets)
-        # only the deepest stays; contacts on surfaces at an angle (a corner) are all kept
-        for c in range(n_c):
-            for c2 in range(n_c):
-                if c2 != c and keep[c] == 1 and keep[c2] == 1 and c_body[c2] == c_body[c]:
-                    n1 = ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]])
-                    n2 = ti.Vector([c_n[c2, 0], c_n[c2, 1], c_n[c2, 2]])
-                    if n1.dot(n2) > SAME_SURFACE_COS:
-                        if c_dist[c2] < c_dist[c] or (c_dist[c2] == c_dist[c] and c2 < c):
-                            keep[c] = 0
-        # ---- match contacts to history slots, evaluate, close the slots whose contact ended
-        matched = ti.Vector([0] * MAX_SLOTS)
-        for c in range(n_c):
-            if keep[c] == 1:
-                b = c_body[c]
+        if mesh.near[i] != 0:          # else no triangle within reach (module docstring)
+            ri = s.radius[i]
+            xi = s.x[i]
+            # ---- gather candidate contacts (body frame closest points), see the module docstring
+            c_tri = ti.Vector([0] * MAX_CANDIDATES)
+            c_kind = ti.Vector([0] * MAX_CANDIDATES)
+            c_feat = ti.Vector([0] * MAX_CANDIDATES)
+            c_body = ti.Vector([0] * MAX_CANDIDATES)
+            c_n = ti.Matrix([[0.0] * 3 for _ in range(MAX_CANDIDATES)], ti.f64)
+            c_dist = ti.Vector([0.0] * MAX_CANDIDATES, ti.f64)
+            n_c = 0
+            for b in range(n_bodies):
                 pose = mesh.pose[b]
-                om = pose[2]
-                ax = mesh.axis[b]
                 ctr = mesh.center[b]
-                # from the wall to the particle, turned into the lab frame (distances do not change)
-                nrm = ti.cast(_rotate(ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]]), ax, pose[0], pose[1]), float)
-                dist = c_dist[c]
-                delta = ri - ti.cast(dist, float)
-                slot = -1
-                free = -1
-                for k in range(MAX_SLOTS):
-                    if matched[k] == 0:
-                        if mesh.slot_body[i, k] == b and slot < 0:
-                            cos = mesh.slot_normal[i, k].dot(nrm)
-                            if cos > MATCH_COS:
-                                slot = k
-                            elif -cos > MATCH_COS:
-                                # the centre has been pushed through the surface: same contact, from its old side
-                                slot = k
-                                nrm = -nrm
-                                delta = ri + ti.cast(dist, float)
-                        if mesh.slot_body[i, k] < 0 and free < 0:
-                            free = k
-                if slot < 0 and free >= 0:
-                    slot = free
-                    mesh.slot_hist[i, slot] = ti.zero(mesh.slot_hist[i, slot])
-                if slot < 0:
-                    ti.atomic_add(mesh.dropped[1], 1)
-                else:
-                    matched[slot] = 1
-                    F, T, T_wall, h_new, dD, started, event = wall_contact(
-                        normal_model, rolling_model, i, s, delta, nrm, ti.cast(xi - ctr, float),
-                        ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * ax, float), mesh.slot_hist[i, slot],
+                y = _rotate(xi - ctr, mesh.axis[b], pose[0], -pose[1]) + ctr
+                rel = (y - mesh.grid_lo[b]) * mesh.inv_cell[None]
+                dims = mesh.grid_dims[b]
+                cx = ti.cast(ti.floor(rel[0]), ti.i32)
+                cy = ti.cast(ti.floor(rel[1]), ti.i32)
+                cz = ti.cast(ti.floor(rel[2]), ti.i32)
+                if 0 <= cx < dims[0] and 0 <= cy < dims[1] and 0 <= cz < dims[2]:
+                    cell = mesh.grid_first[b] + (cz * dims[1] + cy) * dims[0] + cx
+                    for k in range(mesh.cell_start[cell], mesh.cell_start[cell + 1]):
+                        t = mesh.cell_tris[k]
+                        tri = mesh.tri[t]
+                        a = ti.Vector([tri[0, 0], tri[0, 1], tri[0, 2]])
+                        bb = ti.Vector([tri[1, 0], tri[1, 1], tri[1, 2]])
+                        cc = ti.Vector([tri[2, 0], tri[2, 1], tri[2, 2]])
+                        q, kind, idx = closest_point(y, a, bb, cc)
+                        d = y - q
+                        d2 = d.dot(d)
+                        if d2 < ri * ri and n_c == MAX_CANDIDATES:
+                            ti.atomic_add(mesh.dropped[0], 1)
+                        elif d2 < ri * ri:
+                            feat = t
+                            if kind == EDGE:
+                                feat = mesh.tri_edge[t][idx]
+                            elif kind == VERTEX:
+                                feat = mesh.tri_vert[t][idx]
+                            c_tri[n_c], c_kind[n_c], c_feat[n_c], c_body[n_c] = t, kind, feat, b
+                            dist = ti.sqrt(d2)
+                            c_dist[n_c] = dist
+                            for m in ti.static(range(3)):
+                                c_n[n_c, m] = d[m] / ti.max(dist, 1e-300)
+                            n_c += 1
+            # ---- drop edge/vertex contacts covered by a face (or edge) contact of a triangle holding them; repeats
+            keep = ti.Vector([1] * MAX_CANDIDATES)
+            for c in range(n_c):
+                if c_kind[c] != FACE:
+                    for c2 in range(n_c):
+                        if keep[c] == 1 and c2 != c and c_body[c2] == c_body[c]:
+                            t2 = c_tri[c2]
+                            if c_kind[c] == EDGE:
+                                e = mesh.tri_edge[t2]
+                                if c_kind[c2] == FACE and (e[0] == c_feat[c] or e[1] == c_feat[c] or e[2] == c_feat[c]):
+                                    keep[c] = 0
+                                elif c_kind[c2] == EDGE and c_feat[c2] == c_feat[c] and c2 < c:
+                                    keep[c] = 0
+                            else:
+                                v = mesh.tri_vert[t2]
+                                holds = v[0] == c_feat[c] or v[1] == c_feat[c] or v[2] == c_feat[c]
+                                if (c_kind[c2] == FACE or c_kind[c2] == EDGE) and holds:
+                                    keep[c] = 0
+                                elif c_kind[c2] == VERTEX and c_feat[c2] == c_feat[c] and c2 < c:
+                                    keep[c] = 0
+            # one surface, one contact: of contacts with nearly parallel normals (the same face seen by several
+            # triangles, a point on a shared edge classed as a face point, a curved surface's neighbouring facets)
+            # only the deepest stays; contacts on surfaces at an angle (a corner) are all kept
+            for c in range(n_c):
+                for c2 in range(n_c):
+                    if c2 != c and keep[c] == 1 and keep[c2] == 1 and c_body[c2] == c_body[c]:
+                        n1 = ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]])
+                        n2 = ti.Vector([c_n[c2, 0], c_n[c2, 1], c_n[c2, 2]])
+                        if n1.dot(n2) > SAME_SURFACE_COS:
+                            if c_dist[c2] < c_dist[c] or (c_dist[c2] == c_dist[c] and c2 < c):
+                                keep[c] = 0
+            # ---- match contacts to history slots, evaluate, close the slots whose contact ended
+            matched = ti.Vector([0] * MAX_SLOTS)
+            for c in range(n_c):
+                if keep[c] == 1:
+                    b = c_body[c]
+                    pose = mesh.pose[b]
+                    om = pose[2]
+                    ax = mesh.axis[b]
+                    ctr = mesh.center[b]
+                    # from the wall to the particle, turned into the lab frame (distances do not change)
+                    nrm = ti.cast(_rotate(ti.Vector([c_n[c, 0], c_n[c, 1], c_n[c, 2]]), ax, pose[0], pose[1]), float)
+                    dist = c_dist[c]
+                    delta = ri - ti.cast(dist, float)
+                    slot = -1
+                    free = -1
+                    for k in range(MAX_SLOTS):
+                        if matched[k] == 0:
+                            if mesh.slot_body[i, k] == b and slot < 0:
+                                cos = mesh.slot_normal[i, k].dot(nrm)
+                                if cos > MATCH_COS:
+                                    slot = k
+                                elif -cos > MATCH_COS:
+                                    # the centre has been pushed through the surface: same contact, from its old side
+                                    slot = k
+                                    nrm = -nrm
+                                    delta = ri + ti.cast(dist, float)
+                            if mesh.slot_body[i, k] < 0 and free < 0:
+                                free = k
+                    if slot < 0 and free >= 0:
+                        slot = free
+                        mesh.slot_hist[i, slot] = ti.zero(mesh.slot_hist[i, slot])
+                    if slot < 0:
+                        ti.atomic_add(mesh.dropped[1], 1)
+                    else:
+                        matched[slot] = 1
+                        F, T, T_wall, h_new, dD, started, event = wall_contact(
+                            normal_model, rolling_model, i, s, delta, nrm, ti.cast(xi - ctr, float),
+                            ti.Vector([0.0, 0.0, 0.0]), ti.cast(om * ax, float), mesh.slot_hist[i, slot],
+                            pair_par[s.material[i], mesh.material[b]], dt)
+                        mesh.slot_hist[i, slot] = h_new
+                        mesh.slot_body[i, slot] = b
+                        mesh.slot_normal[i, slot] = nrm
+                        F_i += F
+                        T_i += T
+                        work_i += dD
+                        starts_i += started
+                        events_i += event
+                        if delta / ri > ovl:
+                            ovl = delta / ri
+                            deepest = b
+                        for c in ti.static(range(mesh.n_bodies)):  # a fixed target per body: per-thread partial sums
+                            if b == c:
+                                mesh.force[c] += ti.cast(F, ti.f64)
+                                mesh.torque[c] += ti.cast(T_wall, ti.f64)
+            for k in range(MAX_SLOTS):
+                b = mesh.slot_body[i, k]
+                if matched[k] == 0 and b >= 0:
+                    # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
+                    closing = wall_contact(
+                        normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k],
+                        ti.cast(xi - mesh.center[b], float), ti.Vector([0.0, 0.0, 0.0]),
+                        ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
                         pair_par[s.material[i], mesh.material[b]], dt)
-                    mesh.slot_hist[i, slot] = h_new
-                    mesh.slot_body[i, slot] = b
-                    mesh.slot_normal[i, slot] = nrm
-                    F_i += F
-                    T_i += T
-                    work_i += dD
-                    starts_i += started
-                    events_i += event
-                    if delta / ri > ovl:
-                        ovl = delta / ri
-                        deepest = b
-                    mesh.slot_load[i, slot] = ti.cast(ti.Vector([F[0], F[1], F[2], T_wall[0], T_wall[1], T_wall[2]]),
-                                                      ti.f64)
-        for k in range(MAX_SLOTS):
-            b = mesh.slot_body[i, k]
-            if matched[k] == 0 and b >= 0:
-                # the contact ended: close its energy bookkeeping (force → 0, stored energy dissipated)
-                closing = wall_contact(
-                    normal_model, rolling_model, i, s, 0.0, mesh.slot_normal[i, k], ti.cast(xi - mesh.center[b], float),
-                    ti.Vector([0.0, 0.0, 0.0]), ti.cast(mesh.pose[b][2] * mesh.axis[b], float), mesh.slot_hist[i, k],
-                    pair_par[s.material[i], mesh.material[b]], dt)
-                work_i += closing[4]        # (F, T, T_wall, h, dD, started, event): the dissipated work dD
-                mesh.slot_body[i, k] = -1
-                mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
+                    work_i += closing[4]        # (F, T, T_wall, h, dD, started, event): the dissipated work dD
+                    mesh.slot_body[i, k] = -1
+                    mesh.slot_hist[i, k] = ti.zero(mesh.slot_hist[i, k])
     return F_i, T_i, work_i, starts_i, events_i, ovl, deepest
