@@ -75,7 +75,7 @@ for prec in f64 f32; do
     --steps "$BED_STEPS" --json
 done
 stage bench2 150 "$PY" benchmarks/mixer_sector.py --arch "$ARCH" --particle-diameter "$D2" --window "$WINDOW" \
-  --warmup-time "$WARMUP" --no-bench1 --json
+  --warmup-time "$WARMUP" --bench1-particles "$BED" --json
 
 "$PY" - "$OUT" <<'EOF'
 import json, pathlib, re, sys
@@ -92,6 +92,9 @@ for name in ("bench1_f64", "bench1_f32", "bench2"):
         print("    ns per particle-step: " + ", ".join(f"{k.replace('_', ' ')} {v:.2f}"
                                                        for k, v in b["ns_per_particle_step"].items())
               + f"; an empty step launch {b['empty_step_us']:.0f} µs")
+        if "cost_ratio_to_bench1" in r:
+            print(f"    a particle-step costs {r['cost_ratio_to_bench1']:.2f} × one of BENCH-1 "
+                  f"({r['bench1_particles']} particles, interleaved with the window)")
 failed = set()
 for log in sorted(out.glob("*.log")):
     for line in log.read_text(errors="replace").splitlines():

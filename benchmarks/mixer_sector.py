@@ -14,8 +14,10 @@ the rotor), moving with half the tip speed; the rotor turns at full speed from t
   mixer during the fill) at the fill's own, longer step (mixer.fill_time_step: the rotor stands still), and
   beside it the figure for the whole charge from the start at the mixing step (the basis of the earlier
   figures);
-* BENCH-1 (dense_bed.py, 100,000 particles, same threads and precision) measured in the same run, and the
-  cost of a BENCH-2 particle-step over a BENCH-1 one (target ≤ 1.5);
+* BENCH-1 (dense_bed.py: 100,000 particles, 500 steps, same threads and precision) timed in the same process,
+  interleaved with the window: the window runs in ``--slices`` parts with a part of BENCH-1 after each, so that
+  both legs see the same load from other guests on a shared host; and the cost of a BENCH-2 particle-step over
+  a BENCH-1 one (target ≤ 1.5), over the whole window and per slice;
 * where the time goes (stages.py).
 
     python benchmarks/mixer_sector.py --json
@@ -30,10 +32,7 @@ speed, met by blades at full speed): the script prints the contacts per particle
 import json
 import math
 import resource
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import click
 import numpy as np
@@ -42,6 +41,7 @@ from stages import array_bytes, describe, pair_cost_by_law, stage_breakdown
 from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
 from mfdem.mixer import scenario as mixer
+from mfdem.scenarios import dense_bed
 
 
 def annular_bed(cfg, geometry, n: int, rng) -> np.ndarray:
@@ -75,12 +75,27 @@ def _deepest(sim) -> dict:
             "relative_speed": c["speed"]}
 
 
-def bench1(threads: int, precision: str, arch: str) -> float:
-    """BENCH-1 particle-steps per second (dense_bed.py in its own process, 100,000 particles, 500 steps)."""
-    out = subprocess.run([sys.executable, str(Path(__file__).with_name("dense_bed.py")), "--steps", "500",
-                          "--threads", str(threads), "--precision", precision, "--arch", arch, "--json"],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["particle_steps_per_second"]
+def timed_window(sim, steps: int, bed, slices: int) -> dict:
+    """Step ``sim`` ``steps`` steps in ``slices`` parts, and after each part the BENCH-1 bed (if any) its share of
+    500 steps. Returns the wall and CPU seconds of ``sim``'s steps and of the bed's and, per slice, both legs'
+    particle-steps per second."""
+    out = {"wall": 0.0, "cpu": 0.0, "bench1_wall": 0.0, "bench2_rates": [], "bench1_rates": []}
+    for k in range(slices):
+        part = steps * (k + 1) // slices - steps * k // slices
+        t0, c0 = time.perf_counter(), time.process_time()
+        sim.step(part)
+        wall = time.perf_counter() - t0
+        out["wall"] += wall
+        out["cpu"] += time.process_time() - c0
+        out["bench2_rates"].append(sim.n * part / wall)
+        if bed is not None:
+            bed_steps = 500 * (k + 1) // slices - 500 * k // slices
+            t0 = time.perf_counter()
+            bed.step(bed_steps)
+            wall = time.perf_counter() - t0
+            out["bench1_wall"] += wall
+            out["bench1_rates"].append(bed.n * bed_steps / wall)
+    return out
 
 
 @click.command()
@@ -91,15 +106,18 @@ def bench1(threads: int, precision: str, arch: str) -> float:
 @click.option("--threads", default=2, show_default=True, help="CPU threads.")
 @click.option("--arch", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--skin", default=0.0, show_default=True, help="Verlet skin, m (0: the run's default).")
-@click.option("--no-bench1", is_flag=True, help="Skip the BENCH-1 run that the cost ratio needs.")
+@click.option("--no-bench1", is_flag=True, help="Skip the BENCH-1 leg that the cost ratio needs.")
+@click.option("--bench1-particles", default=100_000, show_default=True,
+              help="Particles of the BENCH-1 leg (a multiple of 2,500; 100,000 is BENCH-1).")
+@click.option("--slices", default=4, show_default=True, help="Parts of the window, each followed by BENCH-1's.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Run config TOML (material, contact); the options above override it.")
 @click.option("--law-variants", is_flag=True,
               help="Also time the pair pass on the final state with each normal and rolling model (ns per touching "
                    "pair).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_bench1, config_file, law_variants,
-         as_json):
+def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_bench1, bench1_particles, slices,
+         config_file, law_variants, as_json):
     toml_text = open(config_file).read() if config_file else None
     overrides = {"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": arch, "threads": threads},
                  "particles": {"diameter": particle_diameter}, "engine": {"skin": skin}}
@@ -118,15 +136,19 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
     sim.add_particles(pos, particle_diameter / 2, velocities=0.5 * tip * tangential)
     sim.step(max(1, round(warmup_time / dt)))
     sim.max_overlap_ratio(reset=True)           # report the overlaps of the timed window only
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # before the BENCH-1 bed is built
+    bed = None
+    if not no_bench1:
+        bed = dense_bed.build(bench1_particles, precision=cfg.run.precision, arch=arch, threads=threads)
+        bed.step(10)                            # compiles its kernels, builds its first lists
     steps = max(1, round(window / dt))
     for _attempt in range(3):   # prefer a window in which the lists did not grow (growth recompiles kernels)
         lists = sim.neighbors
         builds = lists.n_builds
-        t0, c0 = time.perf_counter(), time.process_time()
-        sim.step(steps)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        timed = timed_window(sim, steps, bed, max(1, min(slices, steps)))
         if sim.neighbors is lists:
             break
+    wall, cpu = timed["wall"], timed["cpu"]
     rate = sim.n * steps / wall
     builds = sim.neighbors.n_builds - builds
     pairs, wall_contacts = sim.contact_count()
@@ -136,7 +158,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
               "steps_per_contact": mixer.steps_per_contact(cfg), "steps": steps, "wall_seconds": wall,
               "window_start_s": sim.time - steps * dt, "window_end_s": sim.time, "particle_steps_per_second": rate,
               "cpu_seconds": cpu, "particle_steps_per_cpu_second": sim.n * steps / cpu,
-              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "peak_rss_mb": peak_rss,
               "neighbor_builds": builds, "max_overlap_ratio": sim.max_overlap_ratio(),
               "deepest_contact": _deepest(sim),
               "contacts_per_particle": (2 * pairs + wall_contacts) / sim.n,
@@ -148,9 +170,11 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
     result["breakdown"] = stage_breakdown(sim, builds / steps)     # last: it re-evaluates forces
     if law_variants:
         result["pair_ns_per_touching_pair_by_law"] = pair_cost_by_law(sim)
-    if not no_bench1:
-        result["bench1_particle_steps_per_second"] = bench1(threads, cfg.run.precision, arch)
+    if bed is not None:
+        result["bench1_particles"] = bed.n
+        result["bench1_particle_steps_per_second"] = bed.n * 500 / timed["bench1_wall"]
         result["cost_ratio_to_bench1"] = result["bench1_particle_steps_per_second"] / rate
+        result["cost_ratio_per_slice"] = list(np.array(timed["bench1_rates"]) / np.array(timed["bench2_rates"]))
     if as_json:
         click.echo(json.dumps(result))
         return
@@ -170,9 +194,11 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
                f"at this rate ({result['projected_hours_paper_case_full_charge']:.1f} h with the whole charge from the "
                "start)")
     if not no_bench1:
-        click.echo(f"BENCH-1 in the same run: {result['bench1_particle_steps_per_second']:.3e} particle-steps/s; "
-                   f"a BENCH-2 particle-step costs {result['cost_ratio_to_bench1']:.2f} × a BENCH-1 one "
-                   "(target ≤ 1.5)")
+        per_slice = result["cost_ratio_per_slice"]
+        click.echo(f"BENCH-1 ({result['bench1_particles']} particles) interleaved with the window: "
+                   f"{result['bench1_particle_steps_per_second']:.3e} particle-steps/s; a BENCH-2 particle-step costs "
+                   f"{result['cost_ratio_to_bench1']:.2f} × a BENCH-1 one (target ≤ 1.5; per slice "
+                   f"{min(per_slice):.2f}–{max(per_slice):.2f})")
     click.echo(f"    {describe(result['breakdown'])}")
     if law_variants:
         click.echo("    pair pass, ns per touching pair: " + ", ".join(

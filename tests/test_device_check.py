@@ -5,6 +5,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -38,6 +40,10 @@ def test_device_check_runs_on_cpu(tmp_path):
         assert 0 < result["breakdown"]["empty_step_us"] < 1e5          # µs: a launch, not a step's work
         assert f"{name}: " in r.stdout
     assert json.loads((out / "bench1_f32.json").read_text())["precision"] == "f32"
+    bench2 = json.loads((out / "bench2.json").read_text())     # BENCH-1 interleaved with its window
+    assert bench2["bench1_particles"] == 10_000 and len(bench2["cost_ratio_per_slice"]) == 4
+    assert bench2["cost_ratio_to_bench1"] == pytest.approx(bench2["bench1_particle_steps_per_second"]
+                                                           / bench2["particle_steps_per_second"])
     assert r.stdout.count("an empty step launch") == 3
     assert "kernels that failed to compile or launch: none" in r.stdout
     assert "device check passed" in r.stdout
