@@ -14,7 +14,7 @@ the rotor), moving with half the tip speed; the rotor turns at full speed from t
   mixer during the fill) at the fill's own, longer step (mixer.fill_time_step: the rotor stands still), and
   beside it the figure for the whole charge from the start at the mixing step (the basis of the earlier
   figures);
-* BENCH-1 (dense_bed.py: 100,000 particles, 500 steps, same threads and precision) timed in the same process,
+* BENCH-1 (dense_bed.py: 100,000 particles, 1000 steps, same threads and precision) timed in the same process,
   interleaved with the window: the window runs in ``--slices`` parts with a part of BENCH-1 after each, so that
   both legs see the same load from other guests on a shared host; and the cost of a BENCH-2 particle-step over
   a BENCH-1 one (target ≤ 1.5), over the whole window and per slice;
@@ -42,6 +42,8 @@ from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
 from mfdem.mixer import scenario as mixer
 from mfdem.scenarios import dense_bed
+
+BENCH1_STEPS = 1000   # BENCH-1's steps (benchmarks.md), shared out over the slices of the window
 
 
 def annular_bed(cfg, geometry, n: int, rng) -> np.ndarray:
@@ -77,7 +79,7 @@ def _deepest(sim) -> dict:
 
 def timed_window(sim, steps: int, bed, slices: int) -> dict:
     """Step ``sim`` ``steps`` steps in ``slices`` parts, and after each part the BENCH-1 bed (if any) its share of
-    500 steps. Returns the wall and CPU seconds of ``sim``'s steps and of the bed's and, per slice, both legs'
+    ``BENCH1_STEPS``. Returns the wall and CPU seconds of ``sim``'s steps and of the bed's and, per slice, both legs'
     particle-steps per second."""
     out = {"wall": 0.0, "cpu": 0.0, "bench1_wall": 0.0, "bench2_rates": [], "bench1_rates": []}
     for k in range(slices):
@@ -89,7 +91,7 @@ def timed_window(sim, steps: int, bed, slices: int) -> dict:
         out["cpu"] += time.process_time() - c0
         out["bench2_rates"].append(sim.n * part / wall)
         if bed is not None:
-            bed_steps = 500 * (k + 1) // slices - 500 * k // slices
+            bed_steps = BENCH1_STEPS * (k + 1) // slices - BENCH1_STEPS * k // slices
             t0 = time.perf_counter()
             bed.step(bed_steps)
             wall = time.perf_counter() - t0
@@ -172,7 +174,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
         result["pair_ns_per_touching_pair_by_law"] = pair_cost_by_law(sim)
     if bed is not None:
         result["bench1_particles"] = bed.n
-        result["bench1_particle_steps_per_second"] = bed.n * 500 / timed["bench1_wall"]
+        result["bench1_particle_steps_per_second"] = bed.n * BENCH1_STEPS / timed["bench1_wall"]
         result["cost_ratio_to_bench1"] = result["bench1_particle_steps_per_second"] / rate
         result["cost_ratio_per_slice"] = list(np.array(timed["bench1_rates"]) / np.array(timed["bench2_rates"]))
     if as_json:
