@@ -34,8 +34,8 @@ def reaction_stage(normal_model: ti.template(), rolling_model: ti.template(), s:
                    cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies, pair_par: ti.template(),
                    space: ti.template(), n, time, dt, half_dt):
     """Complete f, t of particles 0..n−1 (reactions, walls, meshes, gravity), update their accumulators, then
-    v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only)."""
-    mesh.set_pose(n_bodies, time)
+    v += f/m·half_dt, ω += t/I·half_dt (half_dt = 0 evaluates forces only). The meshes' poses must be set for
+    ``time`` (``MeshWalls.set_pose``; the step sets them before its drift)."""
     for i in range(n):
         Fm, Tm, work_m = mirror_contacts(i, nl, space)
         Fw, Tw, work_w, starts_w, events_w, ovl_w, wall_w = wall_contacts(normal_model, rolling_model, i, s, walls,
@@ -71,5 +71,6 @@ def pair_forces(normal_model: ti.template(), rolling_model: ti.template(), s: ti
 def forces_and_kick(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), nl: ti.template(),
                     cur: ti.i32, walls: ti.template(), n_walls: ti.i32, mesh: ti.template(), n_bodies: ti.i32,
                     pair_par: ti.template(), space: ti.template(), n: ti.i32, time: ti.f64, dt: float, half_dt: float):
+    mesh.set_pose(n_bodies, time)
     reaction_stage(normal_model, rolling_model, s, nl, cur, walls, n_walls, mesh, n_bodies, pair_par, space, n, time,
                    dt, half_dt)
