@@ -18,7 +18,8 @@ the rotor), moving with half the tip speed; the rotor turns at full speed from t
   interleaved with the window: the window runs in ``--slices`` parts with a part of BENCH-1 after each, so that
   both legs see the same load from other guests on a shared host; and the cost of a BENCH-2 particle-step over
   a BENCH-1 one (target ≤ 1.5), over the whole window and per slice;
-* where the time goes (stages.py).
+* where the time goes (stages.py), and what sets the list builds: how far the particles had moved since the
+  last build, the step before the next one, against the rebuild trigger (stages.rebuild_displacements).
 
     python benchmarks/mixer_sector.py --json
     python benchmarks/mixer_sector.py --particle-diameter 0.6e-3 --window 2e-4     # a smaller variant
@@ -36,7 +37,7 @@ import time
 
 import click
 import numpy as np
-from stages import array_bytes, describe, pair_cost_by_law, stage_breakdown
+from stages import array_bytes, describe, pair_cost_by_law, rebuild_displacements, stage_breakdown
 
 from mfdem.config import make_config
 from mfdem.engine.walls.mesh import distance_to_surface
@@ -106,6 +107,9 @@ def timed_window(sim, steps: int, bed, slices: int) -> dict:
 @click.option("--warmup-time", default=2e-4, show_default=True, help="Simulated time before the window, s.")
 @click.option("--window", default=1e-3, show_default=True, help="Simulated time timed, s.")
 @click.option("--threads", default=2, show_default=True, help="CPU threads.")
+@click.option("--precision", type=click.Choice(["f64", "f32"]), default=None,
+              help="Contact arithmetic (default: the config's, f64); BENCH-1 runs in the same.")
+@click.option("--bed-seed", default=0, show_default=True, help="Seed of the starting layer's site choice.")
 @click.option("--arch", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--skin", default=0.0, show_default=True, help="Verlet skin, m (0: the run's default).")
 @click.option("--no-bench1", is_flag=True, help="Skip the BENCH-1 leg that the cost ratio needs.")
@@ -118,10 +122,11 @@ def timed_window(sim, steps: int, bed, slices: int) -> dict:
               help="Also time the pair pass on the final state with each normal and rolling model (ns per touching "
                    "pair).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_bench1, bench1_particles, slices,
-         config_file, law_variants, as_json):
+def main(rpm, particle_diameter, warmup_time, window, threads, precision, bed_seed, arch, skin, no_bench1,
+         bench1_particles, slices, config_file, law_variants, as_json):
     toml_text = open(config_file).read() if config_file else None
-    overrides = {"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": arch, "threads": threads},
+    overrides = {"run": {"rpm": rpm, "fill_time": 1e-9, "rotor_ramp_time": 0.0, "arch": arch, "threads": threads,
+                         **({"precision": precision} if precision else {})},
                  "particles": {"diameter": particle_diameter}, "engine": {"skin": skin}}
     cfg = make_config(toml_text=toml_text, origin=config_file or "config", overrides=overrides)
     paper = make_config()   # the full paper case: the default run (300 µm, 10,000 rpm, 0.1 s fill + 0.4 s)
@@ -131,7 +136,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
     dt = mixer.time_step(cfg, geometry)
     tip = mixer.tip_speed(cfg, geometry)
     sim = mixer.build_simulation(cfg, geometry, dt)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(bed_seed)
     pos = annular_bed(cfg, geometry, cfg.n_particles, rng)
     tangential = np.stack([-pos[:, 1], pos[:, 0], np.zeros(len(pos))], axis=1)
     tangential /= np.linalg.norm(tangential, axis=1, keepdims=True)
@@ -159,6 +164,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
     result = {"particles": sim.n, "rpm": rpm, "dt": dt, "tip_speed": tip,
               "steps_per_contact": mixer.steps_per_contact(cfg), "steps": steps, "wall_seconds": wall,
               "window_start_s": sim.time - steps * dt, "window_end_s": sim.time, "particle_steps_per_second": rate,
+              "precision": cfg.run.precision, "bed_seed": bed_seed,
               "cpu_seconds": cpu, "particle_steps_per_cpu_second": sim.n * steps / cpu,
               "peak_rss_mb": peak_rss,
               "neighbor_builds": builds, "max_overlap_ratio": sim.max_overlap_ratio(),
@@ -169,6 +175,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
               "projected_hours_paper_case": paper_ps / rate / 3600,
               "projected_hours_paper_case_full_charge": full_charge_ps / rate / 3600, "threads": threads,
               "arch": sim.arch, "array_bytes_per_particle": array_bytes(sim) / sim.n}
+    result["rebuild_displacements"] = rebuild_displacements(sim)    # steps on: after the figures
     result["breakdown"] = stage_breakdown(sim, builds / steps)     # last: it re-evaluates forces
     if law_variants:
         result["pair_ns_per_touching_pair_by_law"] = pair_cost_by_law(sim)
@@ -202,6 +209,12 @@ def main(rpm, particle_diameter, warmup_time, window, threads, arch, skin, no_be
                    f"{result['cost_ratio_to_bench1']:.2f} × a BENCH-1 one (target ≤ 1.5; per slice "
                    f"{min(per_slice):.2f}–{max(per_slice):.2f})")
     click.echo(f"    {describe(result['breakdown'])}")
+    moved = result["rebuild_displacements"]
+    if moved:
+        click.echo(f"    what sets the list builds (every {moved['steps_between_builds']} steps): list displacements "
+                   "the step before a build, over the trigger (half the skin): median "
+                   f"{moved['median']:.2f}, 90 % {moved['p90']:.2f}, 99 % {moved['p99']:.2f}, 99.9 % "
+                   f"{moved['p99_9']:.2f}, largest {moved['max']:.2f}")
     if law_variants:
         click.echo("    pair pass, ns per touching pair: " + ", ".join(
             f"{k} {v:.0f}" for k, v in result["pair_ns_per_touching_pair_by_law"].items()))

@@ -76,6 +76,30 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     return {**counts, "ns_per_particle_step": stages, "empty_step_us": t_empty * 1e6}
 
 
+def rebuild_displacements(sim, max_steps: int = 500) -> dict | None:
+    """What sets the list builds: step one step at a time up to the next build that the displacement trigger
+    (half the skin) asks for, and return the particles' list displacements of the step before it, over half
+    the skin — median, 90th, 99th and 99.9th percentiles, and the largest (below 1) — and the steps between
+    the two builds. None if no such build came within ``max_steps`` steps. The state moves on: call this
+    after the figures are taken."""
+    nl, n, half = sim.neighbors, sim.n, 0.5 * sim.skin
+    since, before = None, None
+    for _ in range(max_steps):
+        builds = nl.n_builds
+        sim.step(1)
+        if nl.n_builds != builds:
+            if since is not None and before is not None and before.max() > 0.5:   # not a sort or a forced build
+                q = np.percentile(before, [50, 90, 99, 99.9])
+                return {"median": q[0], "p90": q[1], "p99": q[2], "p99_9": q[3], "max": float(before.max()),
+                        "steps_between_builds": since + 1}
+            since, before = 0, None
+            continue
+        if since is not None:
+            since += 1
+        before = np.linalg.norm(sim.state.disp.to_numpy()[:n], axis=1) / half
+    return None
+
+
 def pair_cost_by_law(sim, repeats: int = 10) -> dict:
     """Nanoseconds per touching pair of the pair pass on the current state, evaluated with each combination
     of normal model and rolling model ({"thornton_ning+epsd": ns, ...}): what the contact law's branches

@@ -44,6 +44,11 @@ def test_device_check_runs_on_cpu(tmp_path):
     assert bench2["bench1_particles"] == 10_000 and len(bench2["cost_ratio_per_slice"]) == 4
     assert bench2["cost_ratio_to_bench1"] == pytest.approx(bench2["bench1_particle_steps_per_second"]
                                                            / bench2["particle_steps_per_second"])
+    assert bench2["precision"] == "f64"
+    # the step before a build every particle is within the trigger, and one is close to it
+    moved = bench2["rebuild_displacements"]
+    assert 0 <= moved["median"] <= moved["p90"] <= moved["p99"] <= moved["p99_9"] <= moved["max"] <= 1.0
+    assert moved["max"] > 0.5 and moved["steps_between_builds"] >= 1
     assert r.stdout.count("an empty step launch") == 3
     assert "kernels that failed to compile or launch: none" in r.stdout
     assert "device check passed" in r.stdout
