@@ -27,6 +27,17 @@ def _seconds_per_call(fn, repeats: int) -> float:
     return (time.perf_counter() - t0) / repeats
 
 
+def empty_step_seconds(sim, repeats: int = 100) -> float:
+    """Seconds of one launch of the parallel step kernel with no particles: the fixed cost of a step."""
+    nl = sim.neighbors
+
+    def empty_step():
+        step_parallel(sim._normal, sim._rolling, sim.state, sim.space, nl, nl.current, sim.walls, 0, sim.meshes, 0,
+                      sim.pair_par, 0, sim.dt, 0.5 * sim.dt, 0.0, sim.step_count, 0, math.inf, (0.0, 0.0), 0.0, 0.0)
+
+    return _seconds_per_call(empty_step, repeats)
+
+
 def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
     """Nanoseconds per particle-step of each stage, list entries per particle and, for a rotational sector,
     the fraction of contacts across the seam.
@@ -65,11 +76,7 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
                                 repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
 
-    def empty_step():
-        step_parallel(sim._normal, sim._rolling, sim.state, sim.space, nl, nl.current, sim.walls, 0, sim.meshes, 0,
-                      sim.pair_par, 0, sim.dt, 0.5 * sim.dt, 0.0, sim.step_count, 0, math.inf, (0.0, 0.0), 0.0, 0.0)
-
-    t_empty = _seconds_per_call(empty_step, 10 * repeats)
+    t_empty = empty_step_seconds(sim, 10 * repeats)
     ns = 1e9 / n
     stages = {"pair_contacts": t_pairs * ns, "reactions_and_walls": t_no_mesh * ns, "mesh_walls": t_mesh * ns,
               "list_builds": t_build * builds_per_step * ns, "drift": t_drift * ns}
