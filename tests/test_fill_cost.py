@@ -24,7 +24,7 @@ def test_fill_cost_times_both_phases_of_one_run(tmp_path):
     rows = result["intervals"]
     assert [row["phase"] for row in rows] == ["fill", "fill", "mixing", "mixing"]
     assert rows[0]["particles"] < rows[1]["particles"] == rows[-1]["particles"] == result["particles"]
-    assert rows[2]["dt"] <= rows[0]["dt"]                       # the rotor phase steps at its own, shorter step
+    assert rows[2]["dt"] <= rows[0]["dt"]                       # the rotor phase steps no longer than the fill
     for row in rows:
         # particle-steps: the particles present at each step, never more than the final charge each step
         assert 0 < row["particle_steps"] <= row["steps"] * result["particles"]
