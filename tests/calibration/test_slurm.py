@@ -47,8 +47,10 @@ def slurm():
 
 
 def spec(**changes) -> ClusterSpec:
-    """1 GB jobs on the local partition; the prologue puts this repository on the workers' path (for `held`)."""
-    return ClusterSpec("slurm", queue="debug", memory="1GB", walltime="00:10:00",
+    """3 GB jobs on the local partition; the prologue puts this repository on the workers' path (for `held`).
+    A worker that compiles the mixer's kernels holds about 0.9 GB: with 1 GB, dask paused it at its memory
+    threshold and the task waited for the wall time."""
+    return ClusterSpec("slurm", queue="debug", memory="3GB", walltime="00:10:00",
                        prologue=(f"export PYTHONPATH={ROOT}", "export MFDEM_TEST_PROLOGUE=ran"), **changes)
 
 
