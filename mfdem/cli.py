@@ -184,7 +184,8 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key)
               help="Deprecated: the same in grams (converted to --charge-mass in kg; accepted in this version only).")
 @click.option("--fill-time", type=float, help="Time over which the two inlets insert the fill, s [0.1].")
 @click.option("--particle-diameter", type=float, help="Coarse-grained particle diameter, m [300e-6].")
-@click.option("--dt", type=float, help="Time step, s [from the time-step helper: 20 steps per contact at tip speed].")
+@click.option("--dt", type=float, help="Time step, s [from the time-step helper: the normal law's steps per "
+              "contact at the tip speed, 12 for Thornton–Ning].")
 @click.option("--output-interval", type=float, help="Interval of the work/collision logs, s [0.005].")
 @click.option("--snapshot-every", type=int, help="A snapshot every this many output intervals [1].")
 @click.option("--full-mixer/--sector", default=None, help="Whole 360-degree mixer instead of the 72-degree sector.")
@@ -207,7 +208,8 @@ _RUN_OPTIONS = {  # CLI option -> (config section, key)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out file.")
 @click.option("--resume", "resume_file", type=click.Path(dir_okay=False),
               help="Continue this run file from its last complete interval with its stored settings (only "
-                   "--quiet and --json may be added).")
+                   "--quiet, --json, --overlap-limit and --overlap-action may be added: the last two to carry a "
+                   "run that an overlap guard stopped past that point).")
 @click.option("--print-config", is_flag=True,
               help="Print the resolved configuration as TOML (with --json: as one JSON object) and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -226,7 +228,7 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
     """
     from mfdem.config import load_config, make_config, mass_option, read_text  # noqa: PLC0415 - fast --help
     from mfdem.io import RunFileError  # noqa: PLC0415
-    from mfdem.mixer.runner import MixerRun, RunStopped, config_from_fill  # noqa: PLC0415
+    from mfdem.mixer.runner import GUARD_SETTINGS, MixerRun, RunStopped, config_from_fill  # noqa: PLC0415
     from mfdem.validation import InputError  # noqa: PLC0415
 
     t0 = time.perf_counter()   # wall_time of --json: the whole command, set-up and kernel compiles included
@@ -239,8 +241,11 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
         if value is not None:
             section, key = _RUN_OPTIONS[name]
             overrides.setdefault(section, {})[key] = value
-    if resume_file:   # a resumed run keeps the settings stored in its file
-        given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value is not None]
+    guard = {}
+    if resume_file:   # a resumed run keeps the settings stored in its file, but for when it stops
+        guard = {key: overrides["run"][key] for key in GUARD_SETTINGS if key in overrides.get("run", {})}
+        given = [f"--{name.replace('_', '-')}" for name, value in options.items()
+                 if value is not None and name not in GUARD_SETTINGS]
         given += [flag for flag, used in (("--config", config_file), ("--preset", preset),
                                           ("--from-fill", from_fill), ("--overwrite", overwrite),
                                           ("--print-config", print_config)) if used]
@@ -252,7 +257,7 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
                                "with --preset")
     try:
         if resume_file:
-            job = MixerRun.resume(resume_file)
+            job = MixerRun.resume(resume_file, guard)
         else:
             if from_fill:
                 cfg = config_from_fill(from_fill, toml_text=read_text(config_file) if config_file else None,

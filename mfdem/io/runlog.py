@@ -337,10 +337,11 @@ class RunWriter:
                 f.attrs["failure"] = failure
 
 
-def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
+def reopen_for_append(path, checkpoint_names, n_intervals: int, config_change: tuple | None = None) -> "RunWriter":
     """Open an existing run file for appending after its first ``n_intervals`` intervals (the checkpoint
     used by ``--resume``): later rows — written after that checkpoint or half-written by a crash — are
-    dropped. Repairs a killed writer's flags first."""
+    dropped. Repairs a killed writer's flags first. ``config_change``: ``(config TOML, note)``, a new stored
+    config and a line for the ``guard_changes`` attribute (settings changed on resuming)."""
     path = Path(path)
     try:
         clear_write_flags(path)
@@ -376,6 +377,10 @@ def reopen_for_append(path, checkpoint_names, n_intervals: int) -> "RunWriter":
     f.attrs["status"] = "running"
     if "failure" in f.attrs:
         del f.attrs["failure"]
+    if config_change is not None:   # attributes cannot change once the file is in SWMR mode
+        text, note = config_change
+        f.attrs["config"] = text
+        f.attrs["guard_changes"] = "\n".join(filter(None, (str(f.attrs.get("guard_changes", "")), note)))
     f.flush()
     f.swmr_mode = True
     return w

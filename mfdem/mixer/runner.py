@@ -4,6 +4,7 @@
     from mfdem.mixer.runner import MixerRun
     MixerRun.create(make_config(overrides={"run": {"rpm": 5000}}), "run.h5").run()
     MixerRun.resume("run.h5").run()          # continue a killed or interrupted run
+    MixerRun.resume("run.h5", {"overlap_action": "warn"}).run()   # ... or one an overlap guard stopped
 
 The time step is set so that output intervals end exactly on steps: the fill's intervals at the fill's step
 (mixer.fill_time_step, the rotor at rest), the rest at the mixing step (mixer.time_step, at the tip speed);
@@ -46,6 +47,7 @@ ROTOR = 0      # mesh body index of the rotor in the mixer simulation (the vesse
 _RUNNER = "runner/"       # checkpoint entries of the run loop itself
 _BODIES = {"mesh 0": "the rotor", "mesh 1": "the vessel"}
 SPEED_LIMIT_FACTOR = 5.0   # a particle faster than this × the fastest wall or inlet speed means a blow-up
+GUARD_SETTINGS = ("overlap_limit", "overlap_action")   # run settings a resumed run may change (MixerRun.resume)
 
 
 class RunStopped(RuntimeError):
@@ -191,13 +193,18 @@ class MixerRun:
         self._insert_times = np.full(n, np.nan)
 
     @classmethod
-    def resume(cls, path) -> "MixerRun":
+    def resume(cls, path, guard: dict | None = None) -> "MixerRun":
         """Continue a run file from its last checkpoint (a killed run is repaired first). Refuses
-        (RunFileError) a file that another process is writing."""
+        (RunFileError) a file that another process is writing.
+
+        ``guard``: new values of the settings in ``GUARD_SETTINGS`` (``{"overlap_action": "warn"}``), the only
+        ones a resumed run may change: they decide when the run stops, not what it computes. Use it to carry a
+        run that an overlap guard stopped past that point. The file's stored config takes the new values and
+        its ``guard_changes`` attribute says from which time on they held."""
         path = Path(path)
         lock = _writer_lock(path)
         try:
-            self = cls._resume(path)
+            self = cls._resume(path, guard or {})
         except BaseException:
             lock.release()
             raise
@@ -205,7 +212,10 @@ class MixerRun:
         return self
 
     @classmethod
-    def _resume(cls, path: Path) -> "MixerRun":
+    def _resume(cls, path: Path, guard: dict) -> "MixerRun":
+        unknown = sorted(set(guard) - set(GUARD_SETTINGS))
+        if unknown:
+            raise InputError(f"run.{unknown[0]}: a resumed run may change only run.{' and run.'.join(GUARD_SETTINGS)}")
         with open_run(path) as rf:
             if int(rf.attrs["format_version"]) != FORMAT_VERSION:
                 raise RunFileError(f"{path}: written by mfdem {rf.attrs.get('mfdem_version', '?')} in run-file "
@@ -220,6 +230,9 @@ class MixerRun:
             raise RunFileError(f"{path}: no checkpoint yet (the run stopped before its first interval); start it again")
         state, n_done = found
         cfg = make_config(toml_text=text, origin=f"{path} (stored config)", stored=True)
+        before = {name: getattr(cfg.run, name) for name in guard}
+        if guard:
+            cfg = make_config(toml_text=text, origin=f"{path} (stored config)", overrides={"run": guard}, stored=True)
         self = cls._build(cfg, path, steps)
         set_state(self.sim, {k: v for k, v in state.items() if not k.startswith(_RUNNER)})
         interval, inserted, _ = state[_RUNNER + "scalars"]
@@ -227,8 +240,11 @@ class MixerRun:
         self.inlets.inserted = int(inserted)
         self.inlets.rng.bit_generator.state = json.loads(bytes(state[_RUNNER + "rng"]).decode())
         self._insert_times = insert_time
+        changed = [f"run.{name} = {getattr(cfg.run, name)!r} (was {was!r})" for name, was in before.items()
+                   if getattr(cfg.run, name) != was]
+        change = (cfg.to_toml(), f"from t = {self.sim.time:.6g} s: {', '.join(changed)}") if changed else None
         self.writer = reopen_for_append(path, list(state_spec(self.sim)) + [_RUNNER + "scalars", _RUNNER + "rng"],
-                                        n_intervals=self.interval)
+                                        n_intervals=self.interval, config_change=change)
         return self
 
     # ------------------------------------------------------------------------------------------ the loop

@@ -28,7 +28,8 @@ def test_a_soft_particle_is_refused_before_anything_compiles(tmp_path):
     assert not path.exists()
 
 
-def test_a_soft_particle_at_10000_rpm_stops_with_an_overlap_error_and_a_readable_file(tmp_path):
+def test_a_soft_particle_at_10000_rpm_stops_with_an_overlap_error_and_a_readable_file_and_resumes_with_warn(
+        tmp_path):
     path = tmp_path / "soft.h5"
     res = CliRunner().invoke(main, ["run", "--config", str(_toml(tmp_path, SOFT)), "--overlap-action", "stop",
                                     "--out", str(path), "--quiet"])
@@ -43,6 +44,24 @@ def test_a_soft_particle_at_10000_rpm_stops_with_an_overlap_error_and_a_readable
         assert rf.timeseries("max_overlap_ratio").max() <= 0.5
     with h5py.File(path, "r") as f:                      # an ordinary HDF5 file again
         assert f.attrs["status"] == "failed"
+        stopped_at = len(f["intervals/t_end"])
+
+    # the guard's settings, and only they, may change on resuming: the run goes on past the overlap
+    res = CliRunner().invoke(main, ["run", "--resume", str(path), "--rpm", "5000", "--overlap-action", "warn"])
+    assert res.exit_code == 2 and "--rpm" in res.output and "--overlap-action" not in res.output
+    with pytest.raises(InputError, match="run.rpm: a resumed run may change only run.overlap_limit and"):
+        MixerRun.resume(path, {"rpm": 5000.0})
+    res = CliRunner().invoke(main, ["run", "--resume", str(path), "--overlap-limit", "3"])
+    assert res.exit_code == 2 and "run.overlap_limit = 3" in res.output
+    with pytest.warns(RunWarning, match="overlap_action = \"warn\": the run goes on"):
+        res = CliRunner().invoke(main, ["run", "--resume", str(path), "--overlap-action", "warn", "--quiet"])
+    assert res.exit_code == 0, res.output
+    with open_run(path) as rf:
+        assert rf.status == "complete" and rf.n_intervals > stopped_at
+        assert rf.timeseries("max_overlap_ratio").max() > 0.5
+        assert 'overlap_action = "warn"' in rf.config_text
+        assert rf.attrs["guard_changes"].startswith("from t = ")
+        assert rf.attrs["guard_changes"].endswith("run.overlap_action = 'warn' (was 'stop')")
 
 
 def test_the_run_file_records_the_particle_actually_used(sector_run):
