@@ -9,7 +9,7 @@ is taken off both phases, because at 300 µm it is small beside 113,551 particle
 
 * per interval: the time step, particles, steps, list builds and wall time;
 * the fixed cost per step, and the fill's and the mixing's cost per particle-step net of it (the mixing over
-  the rotor's intervals after its first, when there are two or more), and their ratio;
+  the rotor's intervals that start after its spin-up, ``run.rotor_ramp_time``), and their ratio;
 * what that ratio would take off the paper case's projection: the fill's share of its particle-steps
   (mixer.run_particle_steps) times (1 − ratio).
 
@@ -40,7 +40,7 @@ def timed_run(cfg, path: Path) -> tuple[list[dict], float]:
     run = MixerRun.create(cfg, path, overwrite=True)
     sim = run.sim
     sim.serial_particles = 0
-    rows, mark = [], {"step": 0, "t": time.perf_counter(), "ps": 0, "builds": 0}
+    rows, mark = [], {"step": 0, "time": sim.time, "t": time.perf_counter(), "ps": 0, "builds": 0}
     step = sim.step
 
     def counting_step(n_steps=1):
@@ -51,10 +51,10 @@ def timed_run(cfg, path: Path) -> tuple[list[dict], float]:
 
     def timed_end_interval(*args, **kwargs):
         rows.append({"phase": "fill" if run.interval < (run.fill_intervals or 0) else "mixing", "dt": sim.dt,
-                     "particles": sim.n, "steps": sim.step_count - mark["step"], "particle_steps": mark["ps"],
+                     "start_s": mark["time"], "end_s": sim.time, "particles": sim.n, "steps": sim.step_count - mark["step"], "particle_steps": mark["ps"],
                      "builds": sim.neighbors.n_builds - mark["builds"], "wall_s": time.perf_counter() - mark["t"]})
         result = end_interval(*args, **kwargs)
-        mark.update(step=sim.step_count, t=time.perf_counter(), ps=0, builds=sim.neighbors.n_builds)
+        mark.update(step=sim.step_count, time=sim.time, t=time.perf_counter(), ps=0, builds=sim.neighbors.n_builds)
         return result
 
     sim.step, run._end_interval = counting_step, timed_end_interval
@@ -64,14 +64,14 @@ def timed_run(cfg, path: Path) -> tuple[list[dict], float]:
     return rows, empty_step_seconds(sim, 200)
 
 
-def costs(rows: list[dict], fixed: float) -> dict:
-    """The fill's and the mixing's cost per particle-step (s) net of the ``fixed`` cost of a step (s)."""
+def costs(rows: list[dict], fixed: float, spun_from: float) -> dict:
+    """The fill's and the mixing's cost per particle-step (s) net of the ``fixed`` cost of a step (s); the
+    mixing over the intervals that start at ``spun_from`` (s, the end of the rotor's spin-up) or later."""
     fill = [r for r in rows if r["phase"] == "fill"]
-    mixing = [r for r in rows if r["phase"] == "mixing"]
-    if not fill or not mixing:
-        raise click.ClickException("need a fill interval and a rotor interval: lengthen --fill-time or "
-                                   "--rotor-time, or shorten --output-interval")
-    spun = mixing[1:] or mixing      # the first rotor interval spins the charge up
+    spun = [r for r in rows if r["phase"] == "mixing" and r["start_s"] >= spun_from * (1 - 1e-9)]
+    if not fill or not spun:
+        raise click.ClickException("need a fill interval and a rotor interval after the spin-up: lengthen "
+                                   "--fill-time or --rotor-time, or shorten --output-interval")
 
     def net(phase):
         return sum(r["wall_s"] - fixed * r["steps"] for r in phase) / sum(r["particle_steps"] for r in phase)
@@ -97,12 +97,18 @@ def main(particle_diameter, fill_time, rotor_time, output_interval, threads, con
             run[key] = value
     cfg = make_config(toml_text=read_text(config_file) if config_file else None, origin=config_file or "config",
                       overrides={"run": run, "particles": {"diameter": particle_diameter}})
+    spin_up, interval = cfg.run.rotor_ramp_time, cfg.run.output_interval
+    if rotor_time < spin_up + interval * (1 - 1e-9):
+        raise click.BadParameter(f"{rotor_time:g} s: the mixing is timed over whole output intervals after the "
+                                 f"rotor's spin-up (run.rotor_ramp_time = {spin_up:g} s), so it must be at least "
+                                 f"{spin_up + interval:g} s (spin-up + --output-interval of {interval:g} s)",
+                                 param_hint="--rotor-time")
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
         rows, fixed = timed_run(cfg, Path(folder) / "fill_cost.h5")
         wall = time.perf_counter() - t0
     result = {"particle_diameter": particle_diameter, "particles": rows[-1]["particles"], "threads": threads,
-              "intervals": rows, "wall_s": wall, **costs(rows, fixed)}
+              "intervals": rows, "wall_s": wall, **costs(rows, fixed, cfg.run.fill_time + spin_up)}
     paper = make_config()
     geometry = mixer.build_geometry(paper)
     dt, fill_dt = mixer.time_step(paper, geometry), mixer.fill_time_step(paper, geometry)
