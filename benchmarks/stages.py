@@ -118,8 +118,8 @@ def pair_cost_by_law(sim, repeats: int = 10) -> dict:
         normal = registry.model_id("normal", normal_name)
         for rolling_name in ("epsd", "none"):
             rolling_model = registry.model_id("rolling", rolling_name)
-            t = _seconds_per_call(lambda: pair_forces(normal, rolling_model, sim.state, nl, nl.current,
-                                                      sim.pair_par, sim.space, n, sim.dt), repeats)
+            t = _seconds_per_call(lambda normal=normal, rolling_model=rolling_model: pair_forces(
+                normal, rolling_model, sim.state, nl, nl.current, sim.pair_par, sim.space, n, sim.dt), repeats)
             out[f"{normal_name}+{rolling_name}"] = t * 1e9 / max(touching, 1)
     return out
 

@@ -20,6 +20,7 @@ _ENTRY_POINTS = {
     "simulate_drum": "mfdem.calibration.drum", "DrumSetup": "mfdem.calibration.drum",
     "Simulation": "mfdem.engine.simulation", "Domain": "mfdem.engine.simulation",
     "Material": "mfdem.engine.materials",
+    "InputError": "mfdem.validation", "RunFailure": "mfdem.validation",   # catch these, not ValueError/RuntimeError
 }
 __all__ = ["__version__", *_ENTRY_POINTS]
 

@@ -22,11 +22,9 @@ def fail(exc):
 
 def errors() -> tuple:
     """The exceptions a command turns into its one-line error (the rest reach exits.Commands)."""
-    from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
-    from mfdem.tasks import TaskError  # noqa: PLC0415
-    from mfdem.validation import InputError  # noqa: PLC0415
+    from mfdem.validation import InputError, RunFailure  # noqa: PLC0415
 
-    return (InputError, CalibrationError, TaskError)
+    return (InputError, RunFailure)
 
 
 def echo_json(d: dict) -> None:

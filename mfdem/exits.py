@@ -43,10 +43,9 @@ def as_click(exc: BaseException) -> click.ClickException:
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return Failure(f"{where}{exc.strerror or exc}")
-    from mfdem.calibration.common import CalibrationError  # noqa: PLC0415
-    from mfdem.tasks import TaskError  # noqa: PLC0415
+    from mfdem.validation import RunFailure  # noqa: PLC0415 - a run, twin, fit or sweep that says what went wrong
 
-    if isinstance(exc, (CalibrationError, TaskError)):   # a twin, fit or sweep that ran and says what went wrong
+    if isinstance(exc, RunFailure):
         return Failure(str(exc))
     if isinstance(exc, MemoryError):
         return Failure("out of memory: the case is too large for this machine (fewer or larger particles, or a "

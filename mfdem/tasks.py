@@ -43,7 +43,7 @@ from pathlib import Path
 
 from mfdem.io.atomic import atomic_write_json, jsonable
 from mfdem.progress import Progress
-from mfdem.validation import InputError
+from mfdem.validation import InputError, RunFailure
 
 SCHEDULER_TIMEOUT = "10s"   # waiting longer for a scheduler that does not answer helps nobody
 GATHER_TIMEOUT_S = 30.0     # for the result of a finished task that wrote no result file
@@ -56,7 +56,7 @@ _SLURM_NAME = re.compile(r"[\w.,-]*")   # partition(s) and account names
 RESULT_FORMAT = "mfdem-task-result"
 
 
-class TaskError(RuntimeError):
+class TaskError(RunFailure):
     """Tasks could not run (a cluster that does not answer, or whose jobs all ended); exit 1."""
 
 

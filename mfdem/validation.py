@@ -1,4 +1,5 @@
-"""Checking user input: the one error class every command reports as a bad-input line (exit 2), the range
+"""Checking user input: the one error class every command reports as a bad-input line (exit 2) and its
+counterpart for a failure at run time (exit 1), the range
 check that names the field, its allowed range and its unit, and settings (dataclass fields that carry their
 unit, range and meaning: the run config and the mixer geometry). Nothing here imports the rest of mfdem."""
 
@@ -8,6 +9,11 @@ from dataclasses import field
 
 class InputError(ValueError):
     """Bad user input, raised before any kernel compiles; the message names the field and the range."""
+
+
+class RunFailure(RuntimeError):
+    """Work that ran but could not finish (a guard stopped a run, a twin missed its target, tasks could not
+    run); the message says what happened and where the data are."""
 
 
 def check_range(name: str, value, lo=None, hi=None, *, lo_open=False, hi_open=False, unit: str = "") -> float:

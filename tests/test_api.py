@@ -22,6 +22,20 @@ def test_the_entry_points_resolve_and_the_import_stays_light():
     assert r.stdout.strip() == "False", r.stderr[-2000:]
 
 
+def test_every_run_time_failure_is_one_catchable_class_and_one_line_exit_1():
+    from mfdem.calibration import CalibrationError, TargetNotReached  # noqa: PLC0415
+    from mfdem.exits import EXIT_FAILURE, Failure, as_click  # noqa: PLC0415
+    from mfdem.mixer.runner import RunStopped  # noqa: PLC0415
+    from mfdem.tasks import ClusterLost, TaskError  # noqa: PLC0415
+
+    for cls in (RunStopped, CalibrationError, TargetNotReached, TaskError, ClusterLost):
+        assert issubclass(cls, mfdem.RunFailure) and not issubclass(cls, mfdem.InputError), cls
+        line = as_click(cls("overlap 0.52 R > run.overlap_limit; the file keeps every interval written"))
+        assert isinstance(line, Failure) and line.exit_code == EXIT_FAILURE
+        assert line.message == "overlap 0.52 R > run.overlap_limit; the file keeps every interval written"
+    assert as_click(RuntimeError("x")).message.startswith("RuntimeError: x (an mfdem bug")   # not one of ours
+
+
 def test_mfdem_examples_copies_the_shipped_files_and_keeps_edited_ones(tmp_path):
     from click.testing import CliRunner  # noqa: PLC0415
 

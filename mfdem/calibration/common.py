@@ -19,13 +19,13 @@ from mfdem.config import Config, make_config, warn_deprecated
 from mfdem.engine.materials import yield_pressure
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.scenarios.contact_set import ContactSet, contact_set, simulation_for
-from mfdem.validation import InputError, check_range
+from mfdem.validation import InputError, RunFailure, check_range
 
 GRAVITY = 9.81          # m/s², magnitude
 PARTICLE, WALL = 0, 1   # material indices in every twin
 
 
-class CalibrationError(RuntimeError):
+class CalibrationError(RunFailure):
     """A twin ran but could not deliver its result (for example the target force was never reached)."""
 
 

@@ -41,7 +41,7 @@ from mfdem.io.runlog import (FORMAT_VERSION, INTERVAL_FIELDS, SNAPSHOT_FIELDS, T
                              RunWriter, open_run, reopen_for_append)
 from mfdem.mixer import scenario as mixer
 from mfdem.progress import Progress
-from mfdem.validation import InputError
+from mfdem.validation import InputError, RunFailure
 
 ROTOR = 0      # mesh body index of the rotor in the mixer simulation (the vessel is 1)
 _RUNNER = "runner/"       # checkpoint entries of the run loop itself
@@ -50,7 +50,7 @@ SPEED_LIMIT_FACTOR = 5.0   # a particle faster than this × the fastest wall or 
 GUARD_SETTINGS = ("overlap_limit", "overlap_action")   # run settings a resumed run may change (MixerRun.resume)
 
 
-class RunStopped(RuntimeError):
+class RunStopped(RunFailure):
     """A guard stopped the run: the model left its range (overlap limit) or a particle left the mixer."""
 
 
