@@ -17,7 +17,7 @@ a user reads (Simulation.positions, accumulators, run files) is in that order.
 import numpy as np
 import taichi as ti
 
-from mfdem.engine.contact.law import OWNER_VECTORS
+from mfdem.engine.contact.registry import VECTOR_SLOTS
 
 _PARTICLE_ROWS = ("x", "disp", "v", "w", "f", "t", "radius", "mass", "inertia", "material", "work",
                   "starts_particle", "starts_wall", "events_particle", "events_wall", "overlap_ratio",
@@ -47,7 +47,7 @@ def _to_new_owner(space: ti.template(), x: ti.template(), ij: ti.types.ndarray()
     for p in range(ij.shape[0]):
         if flipped[p]:
             _, img = space.image(x[ij[p, 0]], x[ij[p, 1]])
-            for c0 in ti.static(OWNER_VECTORS):
+            for c0 in ti.static(VECTOR_SLOTS):   # ξ, M: the first body's side, they change sign with the order
                 v = space.rotate(ti.Vector([hist[p, c0], hist[p, c0 + 1], hist[p, c0 + 2]]), img)
                 for c in ti.static(range(3)):
                     hist[p, c0 + c] = -v[c]

@@ -30,8 +30,6 @@ from mfdem.engine.contact.registry import HISTORY, PAIR
 
 HIST_SIZE, PAIR_SIZE = HISTORY.size, PAIR.size
 H_SLIDING = HISTORY["sliding"]
-# ξ and M belong to the first body's side: they change sign with the pair's order
-OWNER_VECTORS = registry.VECTOR_SLOTS
 H_DPREV, H_FPREV, H_UPREV, H_KT = HISTORY["delta_prev"], HISTORY["force_prev"], HISTORY["energy_prev"], \
     HISTORY["stiffness_prev"]
 H_XI, H_M = HISTORY["spring"], HISTORY["rolling_torque"]
