@@ -51,7 +51,8 @@ def timed_run(cfg, path: Path) -> tuple[list[dict], float]:
 
     def timed_end_interval(*args, **kwargs):
         rows.append({"phase": "fill" if run.interval < (run.fill_intervals or 0) else "mixing", "dt": sim.dt,
-                     "start_s": mark["time"], "end_s": sim.time, "particles": sim.n, "steps": sim.step_count - mark["step"], "particle_steps": mark["ps"],
+                     "start_s": mark["time"], "end_s": sim.time, "particles": sim.n,
+                     "steps": sim.step_count - mark["step"], "particle_steps": mark["ps"],
                      "builds": sim.neighbors.n_builds - mark["builds"], "wall_s": time.perf_counter() - mark["t"]})
         result = end_interval(*args, **kwargs)
         mark.update(step=sim.step_count, time=sim.time, t=time.perf_counter(), ps=0, builds=sim.neighbors.n_builds)
