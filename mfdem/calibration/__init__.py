@@ -13,7 +13,7 @@ Command line: ``mfdem calibrate compaction|drum|fit`` (:mod:`mfdem.calibration.c
 knows are registered in :mod:`mfdem.calibration.twins`; evaluations run as tasks (:mod:`mfdem.tasks`).
 """
 
-from mfdem.calibration.common import CalibrationError, TargetNotReached
+from mfdem.calibration.common import CalibrationError, OverlapWarning, TargetNotReached
 from mfdem.calibration.compaction import (CompactionResult, CompactionSetup, MeasuredCurve, quasi_static_check,
                                           read_curve_csv, simulate_compaction)
 from mfdem.calibration.drum import DrumResult, DrumSetup, simulate_drum
@@ -25,7 +25,7 @@ from mfdem.tasks import ClusterSpec, Task, dask_client, run_tasks
 from mfdem.theory import angular_speed as rpm_to_omega
 
 __all__ = [
-    "CalibrationError", "TargetNotReached",
+    "CalibrationError", "TargetNotReached", "OverlapWarning",
     "CompactionSetup", "CompactionResult", "MeasuredCurve", "simulate_compaction", "quasi_static_check",
     "read_curve_csv",
     "DrumSetup", "DrumResult", "simulate_drum", "rpm_to_omega",

@@ -237,6 +237,8 @@ def compaction_command(powder_mass, mass, die_diameter, target_force, piston_spe
                          ("final porosity", f"{r.final_porosity:.4f}"),
                          ("poured bulk density", f"{r.bulk_density:.1f} kg/m3"),
                          ("die-wall friction share", f"{r.wall_friction_fraction:.3f}"),
+                         ("largest overlap", f"{r.max_overlap_ratio:.2f} R (run.overlap_limit "
+                                             f"{cfg.run.overlap_limit:g} R)"),
                          ("curve", f"{csv_path}, {png_path}")):
         click.echo(f"{label:<26s}{value}")
     if check is not None:
@@ -316,6 +318,7 @@ def drum_command(charge_mass, fill_mass, rpm, drum_diameter, drum_width, slice_f
     click.echo(f"{'flowing angle':<22s}{r.flowing_angle_deg:.2f} deg (halves {r.angle_first_half_deg:.2f} / "
                f"{r.angle_second_half_deg:.2f}{'' if r.steady else ': NOT steady, raise --spinup'})")
     click.echo(f"{'cohesive index':<22s}{r.cohesive_index:.2f}")
+    click.echo(f"{'largest overlap':<22s}{r.max_overlap_ratio:.2f} R (run.overlap_limit {cfg.run.overlap_limit:g} R)")
     click.echo(f"{'plot, profile':<22s}{png}, {profile}")
 
 

@@ -9,6 +9,7 @@ is a config file that ``mfdem run --config`` accepts as it is.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import OrderedDict
 from dataclasses import fields, replace
 
@@ -31,6 +32,22 @@ class CalibrationError(RunFailure):
 
 class TargetNotReached(CalibrationError):
     """The piston reached the end of its travel before the target force."""
+
+
+class OverlapWarning(UserWarning):
+    """A twin pressed contacts deeper than ``run.overlap_limit``: its result rests on contacts beyond the
+    contact law's small-overlap range, where a mixer run with the same config would stop."""
+
+
+def check_overlap(twin: str, ratio: float, cfg: Config) -> None:
+    """Warn (OverlapWarning) when ``ratio``, a twin's largest overlap over the smaller radius, exceeds the
+    config's ``run.overlap_limit``."""
+    limit = cfg.run.overlap_limit
+    if ratio > limit:
+        warnings.warn(f"{twin}: contacts were pressed to {ratio:.2f} R (overlap over the smaller radius), deeper "
+                      f"than run.overlap_limit = {limit:g} R, where a mixer run with this config would stop: the "
+                      f"result rests on contacts beyond the contact law's small-overlap range (max_overlap_ratio)",
+                      OverlapWarning, stacklevel=3)
 
 
 # ------------------------------------------------------------------------------------------ materials

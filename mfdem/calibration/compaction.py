@@ -45,9 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, TargetNotReached, base_config, contact_set,
-                                      count_for_mass, pair_overlap, particle_radii, rayleigh_step, settle,
-                                      twin_simulation, validate_setup)
+from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, TargetNotReached, base_config, check_overlap,
+                                      contact_set, count_for_mass, pair_overlap, particle_radii, rayleigh_step,
+                                      settle, twin_simulation, validate_setup)
 from mfdem.calibration.curve import (  # noqa: F401 - re-exported
     CURVE_COLUMNS,
     LOAD_LEVELS,
@@ -438,6 +438,7 @@ def simulate_compaction(setup: CompactionSetup = None, cfg: Config = None, *, fi
     wall_frac = float(w[ld, 3][-1] / w[ld, 1][-1])
     height = {"initial": z_touch, "target": z_touch - s_target, "final": float(w[-1, 0])}
     por = {k: 1.0 - pl.solid_volume / (pl.area * h) for k, h in height.items()}
+    check_overlap("compaction twin", sim.max_overlap_ratio(), cfg)
     return CompactionResult(
         displacement=disp, force=w[:, 1], floor_force=w[:, 2], wall_force=w[:, 3], time=w[:, 4], branch=branch,
         displacement_at_target=s_target, initial_porosity=por["initial"], porosity_at_target=por["target"],
@@ -479,7 +480,7 @@ class CompactionTwin(Twin):
                       cli="--curve", reader=read_curve_csv),
                Target("bulk_density", "bulk_density", "kg/m^3", "bulk density", lo=0, cli="--bulk-density"))
     report = (("displacement_at_target_m", "displacement_at_target"), ("bulk_density_kg_m3", "bulk_density"),
-              ("final_porosity", "final_porosity"))
+              ("final_porosity", "final_porosity"), ("compaction_max_overlap_ratio", "max_overlap_ratio"))
     LOAD_LEVELS = LOAD_LEVELS.tolist()      # of the measured maximum force
     UNLOAD_LEVELS = UNLOAD_LEVELS.tolist()
 

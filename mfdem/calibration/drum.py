@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from mfdem.calibration import surface
-from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, base_config, contact_set, count_for_mass, particle_radii,
-                                      rayleigh_step, twin_simulation, validate_setup, with_overrides)
+from mfdem.calibration.common import (GRAVITY, PARTICLE, WALL, base_config, check_overlap, contact_set, count_for_mass,
+                                      particle_radii, rayleigh_step, twin_simulation, validate_setup, with_overrides)
 from mfdem.calibration.twin import Target, Twin
 from mfdem.config import Config
 from mfdem.engine.simulation import Domain, Simulation
@@ -324,6 +324,7 @@ def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress: bool
         iface = surface.average_interface(part)
         halves.append(surface.flowing_angle(iface.x, iface.height, rd, chord_fraction=setup.chord_fraction).angle_deg)
     drift = halves[1] - halves[0]
+    check_overlap("drum twin", sim.max_overlap_ratio(), cfg)
     return DrumResult(
         flowing_angle_deg=fit.angle_deg, cohesive_index=ci, angle_first_half_deg=halves[0],
         angle_second_half_deg=halves[1], angle_drift_deg=drift,
@@ -343,7 +344,7 @@ class DrumTwin(Twin):
     name = "drum"
     setup_class = DrumSetup
     targets = (Target("flowing_angle_deg", "angle", "deg", "flowing angle", lo=0, hi=90, cli="--angle"),)
-    report = (("flowing_angle_deg", "flowing_angle_deg"),)
+    report = (("flowing_angle_deg", "flowing_angle_deg"), ("drum_max_overlap_ratio", "max_overlap_ratio"))
 
     def simulate(self, setup: dict, cfg, progress: bool = False) -> dict:
         r = simulate_drum(DrumSetup(**setup), cfg, progress=progress)

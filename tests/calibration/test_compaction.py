@@ -1,6 +1,8 @@
 """Compaction twin on a small case (~470 particles of 1 mm in a 10 mm die, 50 N)."""
 
 import json
+import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -106,9 +108,10 @@ def test_cli_writes_curve_csv_and_png(tmp_path, compaction_case):
         "compaction", "--powder-mass", "6e-4", "--die-diameter", "0.01", "--target-force", "50",
         "--piston-speed", "0.1", "--particle-diameter", "1e-3", "--youngs-modulus", "1e8", "--yield-ratio", "0.1",
         "--friction", "0.3", "--rolling-friction", "0", "--rolling-model", "none",
-        "--arch", "cpu", "--out", str(outdir), "--json"])
+        "--arch", "cpu", "--out", str(outdir)])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads((outdir / "compaction.json").read_text())      # written in text mode too
+    assert f"largest overlap           {out['max_overlap_ratio']:.2f} R (run.overlap_limit 0.5 R)" in res.output
     for key in ("displacement_at_target", "final_porosity", "curve_csv"):
         assert key in out
     assert 0 < out["final_porosity"] < out["initial_porosity"]
@@ -138,12 +141,28 @@ def test_bad_input_is_a_clear_error(tmp_path, compaction_case):
 
 def test_the_default_particle_reaches_the_papers_1000_N_at_a_physical_porosity():
     """The paper's test (1 g, Ø 12 mm die, 1000 N = 8.8 MPa) with the default material at a coarse 2 mm size:
-    the soft estimate this default replaced reached about 33 N at most (docs/default_material.md)."""
-    from mfdem.calibration import CompactionSetup  # noqa: PLC0415
+    the soft estimate this default replaced reached about 33 N at most (docs/default_material.md). Its force
+    chains press contacts beyond the mixer run's overlap limit, and the twin says so."""
+    from mfdem.calibration import CompactionSetup, OverlapWarning  # noqa: PLC0415
     from mfdem.config import make_config  # noqa: PLC0415
 
     cfg = make_config(overrides={"particles": {"diameter": 2e-3}, "run": {"arch": "cpu"}})
-    r = simulate_compaction(CompactionSetup(mass=1e-3, die_diameter=0.012, target_force=1000.0), cfg)
+    with pytest.warns(OverlapWarning, match=r"compaction twin: contacts were pressed to 0\.\d\d R .* "
+                                            r"run.overlap_limit = 0.5 R") as caught:
+        r = simulate_compaction(CompactionSetup(mass=1e-3, die_diameter=0.012, target_force=1000.0), cfg)
     assert r.force.max() >= 1000.0
     assert 0.15 < r.porosity_at_target < r.initial_porosity
-    assert r.max_overlap_ratio < 1.0
+    assert 0.5 < r.max_overlap_ratio < 1.0
+    assert f"{r.max_overlap_ratio:.2f} R" in str(caught[0].message)
+
+
+def test_the_overlap_warning_takes_the_configs_limit(base):
+    from mfdem.calibration import OverlapWarning  # noqa: PLC0415
+    from mfdem.calibration.common import check_overlap  # noqa: PLC0415
+
+    cfg = base[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OverlapWarning)
+        check_overlap("compaction twin", 0.49, cfg)                  # within 0.5 R: nothing
+    with pytest.warns(OverlapWarning, match="pressed to 0.25 R .* = 0.2 R"):
+        check_overlap("compaction twin", 0.25, replace(cfg, run=replace(cfg.run, overlap_limit=0.2)))

@@ -62,6 +62,10 @@ def test_fit_recovers_yield_ratio_and_friction(synthetic, dask_client, tmp_path)
     assert cfg.contact.friction_wall == 0.5 and cfg.particles.diameter == 2e-3
     report = (tmp_path / "report.csv").read_text().splitlines()
     assert len(report) == 11 and report[0].startswith("index,name,status,yield_ratio,friction_particle,objective")
+    header = report[0].split(",")
+    for twin in ("compaction", "drum"):      # how deep each evaluation pressed its contacts
+        column = [float(row.split(",")[header.index(f"{twin}_max_overlap_ratio")]) for row in report[1:]]
+        assert all(0 < x < 1 for x in column), (twin, column)
     assert len(list((tmp_path / "evaluations").glob("eval_*.json"))) == 10
     # a second run with the same budget is served from the evaluation files: nothing is simulated again
     again = fit(targets, space, cfg=start, compaction=COMPACTION, drum=DRUM, budget=10, batch=2, outdir=tmp_path)
