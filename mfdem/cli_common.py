@@ -9,6 +9,7 @@ import json
 import click
 
 from mfdem.exits import as_click
+from mfdem.validation import InputError, RunFailure
 
 CTX = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 # the rule of every command's --out (mfdem --help)
@@ -22,8 +23,6 @@ def fail(exc):
 
 def errors() -> tuple:
     """The exceptions a command turns into its one-line error (the rest reach exits.Commands)."""
-    from mfdem.validation import InputError, RunFailure  # noqa: PLC0415
-
     return (InputError, RunFailure)
 
 

@@ -13,6 +13,8 @@ import os
 
 import click
 
+from mfdem.validation import InputError, RunFailure  # every bad-input and every run-time error derives from one
+
 EXIT_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED = 2, 1, 130
 
 
@@ -28,24 +30,16 @@ class Failure(click.ClickException):
     exit_code = EXIT_FAILURE
 
 
-def _input_errors() -> tuple:
-    from mfdem.validation import InputError  # noqa: PLC0415 - every bad-input error derives from it
-
-    return (InputError, UnicodeDecodeError)
-
-
 def as_click(exc: BaseException) -> click.ClickException:
     """The one-line click error for ``exc``: BadInput for input errors, Failure for everything else."""
     if isinstance(exc, click.ClickException):
         return exc
-    if isinstance(exc, _input_errors()):
+    if isinstance(exc, (InputError, UnicodeDecodeError)):
         return BadInput(str(exc))
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return Failure(f"{where}{exc.strerror or exc}")
-    from mfdem.validation import RunFailure  # noqa: PLC0415 - a run, twin, fit or sweep that says what went wrong
-
-    if isinstance(exc, RunFailure):
+    if isinstance(exc, RunFailure):   # a run, twin, fit or sweep that says what went wrong
         return Failure(str(exc))
     if isinstance(exc, MemoryError):
         return Failure("out of memory: the case is too large for this machine (fewer or larger particles, or a "
