@@ -284,6 +284,8 @@ def run(config_file, preset, from_fill, out, overwrite, resume_file, print_confi
     except RunStopped as exc:
         status, error = "failed", (f"{exc}. The run stopped; {job.path} (status failed) keeps its {job.interval} "
                                    "completed intervals")
+    finally:
+        job.close()   # its compiled engine serves a later command in this process (a resume, in a notebook)
     if as_json:
         click.echo(json.dumps({"path": str(job.path), "status": status, "intervals": job.interval,
                                "n_intervals": job.n_intervals, "n_particles": c.n_particles, "dt": job.dt,

@@ -5,14 +5,17 @@ stepping a small system for a second costs less. A notebook, a test suite or a p
 same set-up again would pay it every time. A closed or garbage-collected Simulation therefore parks its
 components here, under its *layout key* (every input that sizes a field or that a kernel reads as a constant);
 a new Simulation with the same key takes them, clears them as ``Simulation.reset`` does, and runs on the kernels
-already compiled. At most ``MAX_PARKED`` engines of at most ``MAX_CAPACITY`` particles are kept; the oldest
-beyond that, and larger ones, are freed.
+already compiled. At most ``MAX_PARKED`` engines of at most ``MAX_CAPACITY`` particles each and
+``MAX_TOTAL_CAPACITY`` in all are kept (a few hundred MB at most); the oldest beyond that, and larger ones, are
+freed. A mixer's engine costs 20-30 s to compile, a small box's about 5 s, so a process that alternates between
+a dozen small set-ups (a test suite, a notebook) keeps them all.
 """
 
 from __future__ import annotations
 
-MAX_PARKED = 4
+MAX_PARKED = 16
 MAX_CAPACITY = 50_000
+MAX_TOTAL_CAPACITY = 100_000   # particles, summed over the parked engines
 
 _parked: list = []   # (key, engine), oldest first; an engine is a dict of the Simulation's components
 
@@ -32,7 +35,7 @@ def park(key, engine: dict, capacity: int, *, safe: bool) -> None:
         _parked.append((key, engine))
     else:
         _free(engine, safe)
-    while len(_parked) > MAX_PARKED:
+    while len(_parked) > MAX_PARKED or sum(e["state"].capacity for _, e in _parked) > MAX_TOTAL_CAPACITY:
         _free(_parked.pop(0)[1], safe)
 
 

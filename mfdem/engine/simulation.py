@@ -162,6 +162,7 @@ class Simulation:
         if reused:
             self.meshes.bodies = list(meshes)   # the same meshes (the key holds them), perhaps renamed
             self._clear_fields()
+            self.neighbors.n_builds = 0         # the count is this Simulation's, not the engine's
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.state.gravity[None] = g
         # list displacements are measured in a frame turning about z with the charge, unless linear periodic

@@ -103,6 +103,19 @@ class MixerRun:
         sim = mixer.build_simulation(cfg, geometry, fill_dt)
         return cls(cfg, Path(path), geometry, sim, inlets, dt, fill_dt)
 
+    def close(self) -> None:
+        """Give the simulation's arrays and compiled kernels back (engine/engine_pool.py): a later run of the
+        same layout in this process, such as a resume of this one, starts without compiling. The run file is
+        closed at the end of ``run``; this object cannot run afterwards. ``with MixerRun.create(...) as job:``
+        closes it at the end of the block."""
+        self.sim.close()
+
+    def __enter__(self) -> "MixerRun":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def end_step(self, k: int) -> int:
         """The step count at the end of the first ``k`` intervals."""
         fill = min(k, self.fill_intervals or 0)

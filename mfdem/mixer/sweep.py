@@ -35,7 +35,8 @@ def mixer_point(config_toml: str, path: str, progress: bool = False) -> dict:
     resumed = job is not None
     if job is None:
         job = MixerRun.create(cfg, path, overwrite=True)
-    status = job.run(progress=progress)
+    with job:   # a later run of this worker with the same layout (a rerun, a resume) reuses its compiled engine
+        status = job.run(progress=progress)
     if status != "complete":
         raise TaskError(f"{path}: the mixer run ended '{status}' ({job.interval} of {job.n_intervals} "
                                "intervals); run the sweep again to resume it")

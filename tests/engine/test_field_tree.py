@@ -55,6 +55,7 @@ def test_a_reused_engine_runs_as_a_fresh_one(monkeypatch):
     assert fresh.state is not state
     np.testing.assert_array_equal(x_reused, fresh.positions)
     assert second.energy().dissipated == fresh.energy().dissipated
+    assert second.neighbors.n_builds == fresh.neighbors.n_builds     # not the first one's builds as well
     other = _empty(capacity=41)                      # another layout gets its own arrays
     assert other.state is not second.state
 
@@ -73,6 +74,33 @@ def test_closed_and_collected_simulations_free_their_trees(monkeypatch):
     gc.collect()
     with _empty():                                   # frees the collected one's trees before taking its own
         assert _trees() == before
+
+
+def test_the_pool_keeps_the_newest_engines_within_its_particle_budget(monkeypatch):
+    class Tree:
+        def __init__(self):
+            self.freed = False
+
+        def destroy(self):
+            self.freed = True
+
+    class Engine(dict):
+        def __init__(self, capacity):
+            neighbors = type("Lists", (), {})()
+            neighbors._tree = Tree()
+            state = type("State", (), {"capacity": capacity})()
+            super().__init__(fields=Tree(), neighbors=neighbors, state=state)
+
+    monkeypatch.setattr(engine_pool, "_parked", [])
+    monkeypatch.setattr(engine_pool, "MAX_TOTAL_CAPACITY", 100)
+    small = [Engine(10) for _ in range(5)]
+    for k, engine in enumerate(small):
+        engine_pool.park(("small", k), engine, 10, safe=True)
+    big = Engine(60)
+    engine_pool.park(("big",), big, 60, safe=True)     # 5 × 10 + 60 > 100: the oldest small one goes
+    assert small[0]["fields"].freed and not any(e["fields"].freed for e in small[1:])
+    assert engine_pool.take(("small", 0)) is None and engine_pool.take(("big",)) is big
+    assert not big["fields"].freed
 
 
 @ti.kernel

@@ -129,3 +129,16 @@ def test_bad_input_is_refused_before_anything_is_written(tmp_path):
     assert "watertight" in _run_cli(tmp_path, "--config", str(cfg))
     cfg.write_text("[run\nrpm = 1000\n")
     assert "not valid TOML" in _run_cli(tmp_path, "--config", str(cfg))
+
+
+def test_a_closed_run_lends_its_engine_to_the_next_run_of_its_layout(tmp_path):
+    with MixerRun.create(small_config(run={"duration": 0.001}), tmp_path / "a.h5") as first:
+        assert first.run(progress=False) == "complete"
+    with pytest.raises(RuntimeError, match="closed"):
+        first.sim.step(1)
+    # another run of the same layout (particles, box, meshes and their motion; engine_pool.py)
+    second = MixerRun.create(small_config(run={"duration": 0.002, "seed": 7}), tmp_path / "b.h5")
+    assert second.sim.state is first.sim.state            # the same arrays and compiled kernels, cleared
+    assert second.run(progress=False) == "complete"
+    with open_run(tmp_path / "b.h5") as rf:
+        assert rf.status == "complete" and rf.n_intervals == 4

@@ -78,12 +78,14 @@ def test_a_resumed_run_keeps_the_steps_its_file_recorded(tmp_path, monkeypatch):
     path = tmp_path / "run.h5"
     first = MixerRun.create(small_config(), path)
     assert first.run(progress=False, stop_after_intervals=1) == "interrupted"    # stopped within the fill
+    first.close()                        # the resumes below run on its compiled engine
     # a later mfdem whose time-step rule differs must still finish the run on the steps it began with
     monkeypatch.setattr(mixer, "time_step", lambda cfg, geometry: 0.9 * first.dt)
     monkeypatch.setattr(mixer, "fill_time_step", lambda cfg, geometry: 0.9 * first.fill_dt)
     job = MixerRun.resume(path)
     assert (job.dt, job.fill_dt) == (first.dt, first.fill_dt)
     assert job.run(progress=False) == "complete" and job.sim.step_count == first.total_steps
+    job.close()
     with open_run(path) as run:
         np.testing.assert_allclose(run.interval("t_end"), np.arange(1, 9) * 1e-3, rtol=1e-12)
     # a file written before the fill had its own step resumes on its one step
