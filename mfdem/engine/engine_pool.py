@@ -40,11 +40,10 @@ def park(key, engine: dict, capacity: int, *, safe: bool) -> None:
 
 
 def take(key) -> dict | None:
-    """A parked engine for ``key`` (removed from the pool), or None."""
-    for k, (parked_key, engine) in enumerate(_parked):
-        if parked_key == key:
-            del _parked[k]
-            return engine
+    """The engine parked last for ``key`` (removed from the pool), or None."""
+    for k in range(len(_parked) - 1, -1, -1):
+        if _parked[k][0] == key:
+            return _parked.pop(k)[1]
     return None
 
 

@@ -104,10 +104,12 @@ class MixerRun:
         return cls(cfg, Path(path), geometry, sim, inlets, dt, fill_dt)
 
     def close(self) -> None:
-        """Give the simulation's arrays and compiled kernels back (engine/engine_pool.py): a later run of the
-        same layout in this process, such as a resume of this one, starts without compiling. The run file is
-        closed at the end of ``run``; this object cannot run afterwards. ``with MixerRun.create(...) as job:``
-        closes it at the end of the block."""
+        """Close the run file if ``run`` has not (status "interrupted": a resume continues it) and give the
+        simulation's arrays and compiled kernels back (engine/engine_pool.py): a later run of the same layout in
+        this process, such as a resume of this one, starts without compiling. This object cannot run afterwards.
+        ``with MixerRun.create(...) as job:`` closes it at the end of the block."""
+        if self.lock is not None and self.lock.held:
+            self.run(progress=False, stop_after_intervals=0)
         self.sim.close()
 
     def __enter__(self) -> "MixerRun":

@@ -101,6 +101,9 @@ def test_the_pool_keeps_the_newest_engines_within_its_particle_budget(monkeypatc
     assert small[0]["fields"].freed and not any(e["fields"].freed for e in small[1:])
     assert engine_pool.take(("small", 0)) is None and engine_pool.take(("big",)) is big
     assert not big["fields"].freed
+    again = Engine(10)
+    engine_pool.park(("small", 1), again, 10, safe=True)      # two of one layout: the last parked is taken
+    assert engine_pool.take(("small", 1)) is again and engine_pool.take(("small", 1)) is small[1]
 
 
 @ti.kernel

@@ -142,3 +142,10 @@ def test_a_closed_run_lends_its_engine_to_the_next_run_of_its_layout(tmp_path):
     assert second.run(progress=False) == "complete"
     with open_run(tmp_path / "b.h5") as rf:
         assert rf.status == "complete" and rf.n_intervals == 4
+    second.close()
+    with MixerRun.create(small_config(run={"duration": 0.001}), tmp_path / "c.h5"):
+        pass                                              # closed unrun: the file is closed and released
+    with open_run(tmp_path / "c.h5") as rf:
+        assert rf.status == "interrupted"
+    with MixerRun.create(small_config(run={"duration": 0.001}), tmp_path / "c.h5", overwrite=True) as again:
+        assert again.run(progress=False) == "complete"
