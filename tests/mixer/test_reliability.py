@@ -36,6 +36,7 @@ def test_a_write_error_mid_run_stops_cleanly_and_resume_continues(tmp_path, sect
         assert rf.n_intervals == 3 and rf.checkpoint()[1] == 3
     assert not (tmp_path / "full.h5.lock").exists()
 
+    job.close()                                               # the resume runs on its compiled engine
     assert MixerRun.resume(path).run(progress=False) == "complete"
     reference, _ = sector_run                                 # the same case, never interrupted
     with open_run(path) as a, open_run(reference) as b:      # the resumed run is the uninterrupted one
