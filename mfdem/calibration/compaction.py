@@ -438,13 +438,14 @@ def simulate_compaction(setup: CompactionSetup = None, cfg: Config = None, *, fi
     wall_frac = float(w[ld, 3][-1] / w[ld, 1][-1])
     height = {"initial": z_touch, "target": z_touch - s_target, "final": float(w[-1, 0])}
     por = {k: 1.0 - pl.solid_volume / (pl.area * h) for k, h in height.items()}
-    check_overlap("compaction twin", sim.max_overlap_ratio(), cfg)
+    overlap = sim.max_overlap_ratio()
+    check_overlap("compaction twin", overlap, cfg)
     return CompactionResult(
         displacement=disp, force=w[:, 1], floor_force=w[:, 2], wall_force=w[:, 3], time=w[:, 4], branch=branch,
         displacement_at_target=s_target, initial_porosity=por["initial"], porosity_at_target=por["target"],
         final_porosity=por["final"], bulk_density=float(np.sum(sim.masses)) / (pl.area * z_touch),
         force_balance=balance, wall_friction_fraction=wall_frac, piston_speed=v, n_particles=pl.n, dt=pl.dt,
-        steps=sim.step_count - steps0, fill_modulus=pl.fill_modulus, max_overlap_ratio=sim.max_overlap_ratio(),
+        steps=sim.step_count - steps0, fill_modulus=pl.fill_modulus, max_overlap_ratio=overlap,
         runtime=wallclock.perf_counter() - t_start, setup=asdict(setup),
         material={"particles": asdict(cfg.particles), "contact": asdict(cfg.contact), "wall": asdict(cfg.wall)})
 

@@ -324,7 +324,8 @@ def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress: bool
         iface = surface.average_interface(part)
         halves.append(surface.flowing_angle(iface.x, iface.height, rd, chord_fraction=setup.chord_fraction).angle_deg)
     drift = halves[1] - halves[0]
-    check_overlap("drum twin", sim.max_overlap_ratio(), cfg)
+    overlap = sim.max_overlap_ratio()
+    check_overlap("drum twin", overlap, cfg)
     return DrumResult(
         flowing_angle_deg=fit.angle_deg, cohesive_index=ci, angle_first_half_deg=halves[0],
         angle_second_half_deg=halves[1], angle_drift_deg=drift,
@@ -332,7 +333,7 @@ def simulate_drum(setup: DrumSetup = None, cfg: Config = None, *, progress: bool
         interface_x=interface.x, interface_height=interface.height, interface_std=interface.std,
         chord_columns=fit.used, slope=fit.slope, intercept=fit.intercept, x_mid=fit.x_mid,
         last_positions=sim.positions.astype(float), radii=pl.radii, n_particles=pl.n, fill_mass=pl.fill_mass,
-        dt=pl.dt, steps=spin_steps + every * setup.snapshots, max_overlap_ratio=sim.max_overlap_ratio(),
+        dt=pl.dt, steps=spin_steps + every * setup.snapshots, max_overlap_ratio=overlap,
         runtime=wallclock.perf_counter() - t_start, setup={**asdict(setup), "spinup_used": pl.spinup,
                                                           "duration_used": pl.duration},
         material={"particles": asdict(cfg.particles), "contact": asdict(cfg.contact), "wall": asdict(cfg.wall)})

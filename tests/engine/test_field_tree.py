@@ -2,6 +2,7 @@
 a process holds at most 512 Taichi field trees, and each compile costs seconds."""
 
 import gc
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -78,18 +79,14 @@ def test_closed_and_collected_simulations_free_their_trees(monkeypatch):
 
 def test_the_pool_keeps_the_newest_engines_within_its_particle_budget(monkeypatch):
     class Tree:
-        def __init__(self):
-            self.freed = False
+        freed = False
 
         def destroy(self):
             self.freed = True
 
-    class Engine(dict):
-        def __init__(self, capacity):
-            neighbors = type("Lists", (), {})()
-            neighbors._tree = Tree()
-            state = type("State", (), {"capacity": capacity})()
-            super().__init__(fields=Tree(), neighbors=neighbors, state=state)
+    def Engine(capacity):  # noqa: N802 - stands in for the engine dict a Simulation parks
+        return {"fields": Tree(), "neighbors": SimpleNamespace(_tree=Tree()),
+                "state": SimpleNamespace(capacity=capacity)}
 
     monkeypatch.setattr(engine_pool, "_parked", [])
     monkeypatch.setattr(engine_pool, "MAX_TOTAL_CAPACITY", 100)
