@@ -13,7 +13,11 @@ the rotor), moving with half the tip speed; the rotor turns at full speed from t
   counting the fill's growing charge (mixer.run_particle_steps: on average about half the charge is in the
   mixer during the fill) at the fill's own, longer step (mixer.fill_time_step: the rotor stands still), and
   beside it the figure for the whole charge from the start at the mixing step (the basis of the earlier
-  figures);
+  figures). Both charge the fill's particle-steps at the window's rate, which overstates them: with BENCH-1
+  timed beside the window, a third figure charges them at BENCH-1's rate instead. A fill particle-step costs
+  about what a BENCH-1 one does, a bed settling under gravity with the rotor at rest: fill_cost.py measured
+  98 ns at 300 µm, net of the step launch, against BENCH-1's 95 ns and BENCH-2's 163 ns on the same day
+  (2026-12-07, AMD EPYC VM);
 * BENCH-1 (dense_bed.py: 100,000 particles, 1000 steps, same threads and precision) timed in the same process,
   interleaved with the window: the window runs in ``--slices`` parts with a part of BENCH-1 after each, so that
   both legs see the same load from other guests on a shared host; and the cost of a BENCH-2 particle-step over
@@ -184,6 +188,9 @@ def main(rpm, particle_diameter, warmup_time, window, threads, precision, bed_se
         result["bench1_particle_steps_per_second"] = bed.n * BENCH1_STEPS / timed["bench1_wall"]
         result["cost_ratio_to_bench1"] = result["bench1_particle_steps_per_second"] / rate
         result["cost_ratio_per_slice"] = list(np.array(timed["bench1_rates"]) / np.array(timed["bench2_rates"]))
+        fill_ps = result["paper_case_fill_particle_steps"] = mixer.fill_particle_steps(paper, paper_fill_dt)
+        result["projected_hours_paper_case_fill_at_bench1"] = (
+            fill_ps / result["bench1_particle_steps_per_second"] + (paper_ps - fill_ps) / rate) / 3600
     if as_json:
         click.echo(json.dumps(result))
         return
@@ -207,7 +214,8 @@ def main(rpm, particle_diameter, warmup_time, window, threads, precision, bed_se
         click.echo(f"BENCH-1 ({result['bench1_particles']} particles) interleaved with the window: "
                    f"{result['bench1_particle_steps_per_second']:.3e} particle-steps/s; a BENCH-2 particle-step costs "
                    f"{result['cost_ratio_to_bench1']:.2f} × a BENCH-1 one (target ≤ 1.5; per slice "
-                   f"{min(per_slice):.2f}–{max(per_slice):.2f})")
+                   f"{min(per_slice):.2f}–{max(per_slice):.2f}); paper case with the fill's particle-steps at "
+                   f"BENCH-1's rate: {result['projected_hours_paper_case_fill_at_bench1']:.1f} h")
     click.echo(f"    {describe(result['breakdown'])}")
     moved = result["rebuild_displacements"]
     if moved:

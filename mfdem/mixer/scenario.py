@@ -248,14 +248,19 @@ def fill_target(cfg: Config, time: float) -> int:
     return min(cfg.n_particles, math.ceil(cfg.n_particles * min(ahead, 1.0) - 1e-9))
 
 
-def run_particle_steps(cfg: Config, dt: float, fill_dt: float | None = None) -> float:
-    """Particle-steps of the whole run at step ``dt`` (s), the fill at ``fill_dt`` (default ``dt``): the fill's
-    batches (``fill_target``, so the fill carries about half the charge on average), then the full charge for
-    ``run.duration``. With a benchmark's particle-steps per second it gives the run's wall time."""
+def fill_particle_steps(cfg: Config, fill_dt: float) -> float:
+    """Particle-steps of the fill at step ``fill_dt`` (s): its batches (``fill_target``), so the fill carries
+    about half the charge on average."""
     interval, fill = cfg.inlets.insert_interval, cfg.run.fill_time
     starts = np.arange(0.0, fill, interval)
-    fill_ps = sum(fill_target(cfg, t) * (min(t + interval, fill) - t) for t in starts)
-    return fill_ps / (fill_dt or dt) + cfg.n_particles * cfg.run.duration / dt
+    return sum(fill_target(cfg, t) * (min(t + interval, fill) - t) for t in starts) / fill_dt
+
+
+def run_particle_steps(cfg: Config, dt: float, fill_dt: float | None = None) -> float:
+    """Particle-steps of the whole run at step ``dt`` (s), the fill at ``fill_dt`` (default ``dt``): the fill
+    (``fill_particle_steps``), then the full charge for ``run.duration``. With a benchmark's particle-steps per
+    second it gives the run's wall time."""
+    return fill_particle_steps(cfg, fill_dt or dt) + cfg.n_particles * cfg.run.duration / dt
 
 
 class Inlets:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mfdem.config import make_config
-from mfdem.mixer.scenario import fill_target, run_particle_steps
+from mfdem.mixer.scenario import fill_particle_steps, fill_target, run_particle_steps
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,7 @@ def test_run_particle_steps_is_the_step_by_step_sum(cfg):
     batch = np.floor(t / 1e-3 + 1e-9) * 1e-3                       # the batch that last inserted
     n = np.where(t < cfg.run.fill_time, [fill_target(cfg, b) for b in batch], cfg.n_particles)
     assert run_particle_steps(cfg, dt) == pytest.approx(n.sum(), rel=1e-9)
+    assert fill_particle_steps(cfg, dt) == pytest.approx(n[t < cfg.run.fill_time].sum(), rel=1e-9)
     # the fill holds (1 + 1/batches)/2 of the charge on average
     full = cfg.n_particles * (cfg.run.fill_time + cfg.run.duration) / dt
     assert run_particle_steps(cfg, dt) / full == pytest.approx((0.55 * 0.01 + 0.02) / 0.03, rel=2e-3)
