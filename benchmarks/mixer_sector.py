@@ -1,7 +1,9 @@
 """BENCH-2: the default mixer sector at 10,000 rpm, its cost per particle-step beside BENCH-1's (benchmarks.md).
 
 The fill is placed directly as an annular layer on the vessel wall (lattice spacing 1.02 d, sites clear of
-the rotor), moving with half the tip speed; the rotor turns at full speed from the start. After a warm-up
+the rotor), moving with half the tip speed; the rotor turns at full speed from the start. The simulation is
+built as a run builds it, at the fill's step, which sets the Verlet skin (mixer.build_simulation: 8 steps at
+the tip speed, within 0.2–0.6 R; 0.29 R for the paper case), and then steps at the mixing step. After a warm-up
 (kernel compilation, first contacts, ``--warmup-time`` of simulated time) the script times a window of
 ``--window`` seconds of simulated time (default 1 ms) and prints:
 
@@ -115,7 +117,8 @@ def timed_window(sim, steps: int, bed, slices: int) -> dict:
               help="Contact arithmetic (default: the config's, f64); BENCH-1 runs in the same.")
 @click.option("--bed-seed", default=0, show_default=True, help="Seed of the starting layer's site choice.")
 @click.option("--arch", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-@click.option("--skin", default=0.0, show_default=True, help="Verlet skin, m (0: the run's default).")
+@click.option("--skin", default=0.0, show_default=True,
+              help="Verlet skin, m (0: a run's, 8 tip-speed steps of the fill within 0.2-0.6 R).")
 @click.option("--no-bench1", is_flag=True, help="Skip the BENCH-1 leg that the cost ratio needs.")
 @click.option("--bench1-particles", default=100_000, show_default=True,
               help="Particles of the BENCH-1 leg (a multiple of 2,500; 100,000 is BENCH-1).")
@@ -139,7 +142,9 @@ def main(rpm, particle_diameter, warmup_time, window, threads, precision, bed_se
     geometry = mixer.build_geometry(cfg)
     dt = mixer.time_step(cfg, geometry)
     tip = mixer.tip_speed(cfg, geometry)
-    sim = mixer.build_simulation(cfg, geometry, dt)
+    # built as a run builds it (MixerRun.create), at the fill's step, which sets the skin; then the mixing step
+    sim = mixer.build_simulation(cfg, geometry, mixer.fill_time_step(cfg, geometry))
+    sim.change_time_step(dt)
     rng = np.random.default_rng(bed_seed)
     pos = annular_bed(cfg, geometry, cfg.n_particles, rng)
     tangential = np.stack([-pos[:, 1], pos[:, 0], np.zeros(len(pos))], axis=1)
@@ -165,7 +170,7 @@ def main(rpm, particle_diameter, warmup_time, window, threads, precision, bed_se
     pairs, wall_contacts = sim.contact_count()
     paper_ps = mixer.run_particle_steps(paper, paper_dt, paper_fill_dt)
     full_charge_ps = (paper.run.fill_time + paper.run.duration) / paper_dt * paper.n_particles
-    result = {"particles": sim.n, "rpm": rpm, "dt": dt, "tip_speed": tip,
+    result = {"particles": sim.n, "rpm": rpm, "dt": dt, "tip_speed": tip, "skin_m": sim.skin,
               "steps_per_contact": mixer.steps_per_contact(cfg), "steps": steps, "wall_seconds": wall,
               "window_start_s": sim.time - steps * dt, "window_end_s": sim.time, "particle_steps_per_second": rate,
               "precision": cfg.run.precision, "bed_seed": bed_seed,
@@ -199,7 +204,8 @@ def main(rpm, particle_diameter, warmup_time, window, threads, precision, bed_se
                "fewest steps that keep the restitution within 1 %, benchmarks/timestep_accuracy.py)")
     click.echo(f"window {result['window_start_s'] * 1e3:.3f}–{sim.time * 1e3:.3f} ms ({steps} steps): {rate:.3e} "
                f"particle-steps/s ({result['particle_steps_per_cpu_second']:.3e} per CPU-second), "
-               f"{result['contacts_per_particle']:.1f} contacts/particle, max overlap "
+               f"{result['contacts_per_particle']:.1f} contacts/particle, "
+               f"skin {2 * sim.skin / particle_diameter:.2f} R, max overlap "
                f"{result['max_overlap_ratio']:.2f} R ({result['deepest_contact']}), peak RSS "
                f"{result['peak_rss_mb']:.0f} MB (arrays {result['array_bytes_per_particle']:.0f} B/particle), "
                f"{result['neighbor_builds']} list builds")

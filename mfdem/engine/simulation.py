@@ -38,10 +38,10 @@ from mfdem.validation import InputError, check_range
 
 
 def _mesh_key(body) -> tuple:
-    """Everything of a mesh body that the engine's fields hold (engine_pool.py)."""
-    return (np.asarray(body.vertices, float).tobytes(), np.asarray(body.faces, np.int64).tobytes(), body.material,
-            tuple(np.asarray(body.axis, float).ravel()), tuple(np.asarray(body.center, float).ravel()),
-            float(body.omega), float(body.start_time), float(body.ramp_time))
+    """What of a mesh body shapes the engine's fields (engine_pool.py); its material and motion are rewritten
+    when an engine is reused (MeshWalls.set_motion)."""
+    return (np.asarray(body.vertices, float).tobytes(), np.asarray(body.faces, np.int64).tobytes(),
+            tuple(np.asarray(body.axis, float).ravel()), tuple(np.asarray(body.center, float).ravel()))
 
 
 @ti.kernel
@@ -160,7 +160,7 @@ class Simulation:
         self.walls, self.neighbors, self.meshes = engine["walls"], engine["neighbors"], engine["meshes"]
         self._closed = False
         if reused:
-            self.meshes.bodies = list(meshes)   # the same meshes (the key holds them), perhaps renamed
+            self.meshes.set_motion(meshes)      # the same meshes (the key holds them), perhaps renamed or turning
             self._clear_fields()
             self.neighbors.n_builds = 0         # the count is this Simulation's, not the engine's
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mfdem.engine import engine_pool
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
@@ -95,6 +96,40 @@ def test_a_turning_paddle_strikes_a_particle_that_was_out_of_its_reach():
     assert v[0, 0] < -0.1                                        # struck along the paddle's motion (−x there)
     assert np.linalg.norm(v[1]) == 0.0
     assert sim.energy().relative_error() < 1e-3
+
+
+def _paddle(omega: float) -> Simulation:
+    """The paddle above, turning at ``omega`` (rad/s), with a particle at rest 1 mm from each of its faces."""
+    g, faces = plate(4, 1.0)
+    paddle = np.stack([(g[:, 0] + 0.5) * 0.03, np.zeros(len(g)), g[:, 1] * 0.008], axis=1)
+    sim = Simulation(materials=[Material(E, NU, RHO, yield_ratio=0.02)],
+                     domain=Domain((-0.04, -0.04, -0.01), (0.04, 0.04, 0.01)), capacity=2, max_radius=R, dt=1e-5,
+                     meshes=[MeshBody(paddle, faces, omega=omega)], gravity=(0, 0, 0), arch="auto")
+    sim.add_particles([[0.015, R + 1e-3, 0.0], [0.015, -R - 1e-3, 0.0]], R)
+    return sim
+
+
+def test_an_engine_reused_at_another_speed_turns_its_mesh_at_that_speed():
+    """A mesh's motion is not part of the engine's layout (engine_pool.py): a run at another rotor speed reuses
+    the compiled engine, and turns the mesh as a fresh engine would."""
+    engine_pool.clear()
+    first = _paddle(10.0)
+    first.step(3_000)                                  # 0.03 s: the paddle sweeps 4.5 mm at the particles
+    assert np.linalg.norm(first.velocities, axis=1).tolist()[1] == 0.0
+    assert first.velocities[0, 1] > 0.1                # struck towards +y
+    state = first.state
+    first.close()
+    second = _paddle(-10.0)
+    assert second.state is state                       # the first one's engine
+    second.step(3_000)
+    assert np.linalg.norm(second.velocities[0]) == 0.0
+    assert second.velocities[1, 1] < -0.1              # the other particle, struck towards −y
+    engine_pool.clear()
+    fresh = _paddle(-10.0)
+    assert fresh.state is not state
+    fresh.step(3_000)
+    np.testing.assert_array_equal(second.positions, fresh.positions)
+    assert second.mesh_work(0) == fresh.mesh_work(0)
 
 
 def test_a_particle_falling_from_out_of_reach_lands_on_a_static_mesh():

@@ -136,9 +136,10 @@ def test_a_closed_run_lends_its_engine_to_the_next_run_of_its_layout(tmp_path):
         assert first.run(progress=False) == "complete"
     with pytest.raises(RuntimeError, match="closed"):
         first.sim.step(1)
-    # another run of the same layout (particles, box, meshes and their motion; engine_pool.py)
-    second = MixerRun.create(small_config(run={"duration": 0.002, "seed": 7}), tmp_path / "b.h5")
+    # another run of the same layout (particles, box, meshes; engine_pool.py) at another rotor speed
+    second = MixerRun.create(small_config(run={"duration": 0.002, "seed": 7, "rpm": 2000.0}), tmp_path / "b.h5")
     assert second.sim.state is first.sim.state            # the same arrays and compiled kernels, cleared
+    assert abs(second.sim.meshes.omega[0]) == pytest.approx(2000.0 * 2 * np.pi / 60)   # the rotor at its own speed
     assert second.run(progress=False) == "complete"
     with open_run(tmp_path / "b.h5") as rf:
         assert rf.status == "complete" and rf.n_intervals == 4

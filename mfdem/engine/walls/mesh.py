@@ -275,6 +275,14 @@ class MeshWalls:
             a = np.asarray(body.axis, float)
             self.axis[b] = a / np.linalg.norm(a)
             self.center[b] = np.asarray(body.center, float)
+        self.set_motion(self.bodies)
+
+    def set_motion(self, bodies: list) -> None:
+        """Take ``bodies``, the meshes these walls were built for (same vertices, faces, axes and centres), and
+        write what may differ between runs on one engine: each body's material, ``omega``, ``start_time`` and
+        ``ramp_time`` (engine_pool.py: an rpm sweep reuses one engine)."""
+        self.bodies = list(bodies)
+        for b, body in enumerate(self.bodies):
             self.omega[b] = float(body.omega)
             self.start_time[b] = float(body.start_time)
             self.ramp_time[b] = float(body.ramp_time)
