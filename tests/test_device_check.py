@@ -49,7 +49,8 @@ def test_device_check_runs_on_cpu(tmp_path):
     fill_ps, paper_ps = bench2["paper_case_fill_particle_steps"], bench2["paper_case_particle_steps"]
     assert 0.05 < fill_ps / paper_ps < 0.1
     assert bench2["projected_hours_paper_case_fill_at_bench1"] * 3600 == pytest.approx(
-        fill_ps / bench2["bench1_particle_steps_per_second"] + (paper_ps - fill_ps) / bench2["particle_steps_per_second"])
+        fill_ps / bench2["bench1_particle_steps_per_second"]
+        + (paper_ps - fill_ps) / bench2["particle_steps_per_second"])
     # the step before a build every particle is within the trigger, and one is close to it
     moved = bench2["rebuild_displacements"]
     assert 0 <= moved["median"] <= moved["p90"] <= moved["p99"] <= moved["p99_9"] <= moved["max"] <= 1.0
