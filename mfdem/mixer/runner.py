@@ -106,9 +106,9 @@ class MixerRun:
     def close(self) -> None:
         """Close the run file if ``run`` has not (status "interrupted": a resume continues it from its last
         completed interval; with none, the run is started again) and give the simulation's arrays and compiled
-        kernels back (engine/engine_pool.py): a later run of the same layout in
-        this process, such as a resume of this one, starts without compiling. This object cannot run afterwards.
-        ``with MixerRun.create(...) as job:`` closes it at the end of the block."""
+        kernels back (engine/engine_pool.py): a later run of the same layout in this process, such as a resume of
+        this one, starts without compiling. This object cannot run afterwards. ``with MixerRun.create(...) as
+        job:`` closes it at the end of the block."""
         if self.lock is not None and self.lock.held:
             self.run(progress=False, stop_after_intervals=0)
         self.sim.close()
