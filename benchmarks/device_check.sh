@@ -74,7 +74,7 @@ for prec in f64 f32; do
   stage "bench1_$prec" 90 "$PY" benchmarks/dense_bed.py --arch "$ARCH" --precision "$prec" --particles "$BED" \
     --steps "$BED_STEPS" --json
 done
-stage bench2 150 "$PY" benchmarks/mixer_sector.py --arch "$ARCH" --precision f64 --particle-diameter "$D2" \
+stage bench2 300 "$PY" benchmarks/mixer_sector.py --arch "$ARCH" --precision f64 --particle-diameter "$D2" \
   --window "$WINDOW" --warmup-time "$WARMUP" --bench1-particles "$BED" --json
 
 "$PY" - "$OUT" <<'EOF'
