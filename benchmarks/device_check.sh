@@ -9,10 +9,11 @@
 #   bash benchmarks/device_check.sh --wheels wheels --jobs 8   # a machine with no network, 8 test processes
 #
 # Options: --arch cuda|cpu (default cuda); --quick (one engine test file, 10,000-particle BENCH-1, a 0.8 mm
-# BENCH-2 of 2·10⁻⁵ s: about a minute); --no-install (use the installed mfdem); --wheels DIR (no network:
-# put the wheels in DIR, for the packages that machine lacks, on the path of this checkout instead of a pip
-# install); --jobs N (the engine tests in N processes, with pytest-xdist); --out DIR (logs, JSON; default
-# device_check_out). Exit status: 0 when every stage passed, 1 otherwise.
+# BENCH-2 of 2·10⁻⁵ s, compiled with MFDEM_FAST_COMPILE=1 as the test suite compiles: about a minute);
+# --no-install (use the installed mfdem); --wheels DIR (no network: put the wheels in DIR, for the packages that
+# machine lacks, on the path of this checkout instead of a pip install); --jobs N (the engine tests in N
+# processes, with pytest-xdist); --out DIR (logs, JSON; default device_check_out). Exit status: 0 when every
+# stage passed, 1 otherwise.
 #
 # On a CUDA image that has PyTorch's stack (numpy, scipy, h5py, click, psutil, rich, networkx) but not mfdem's
 # own needs, these wheels were enough for the whole check (2026-12-06, Python 3.12):
@@ -41,10 +42,12 @@ if [ -n "$WHEELS" ] && ! compgen -G "$WHEELS/*.whl" >/dev/null; then
   echo "device_check.sh: --wheels $WHEELS holds no .whl files" >&2; exit 2
 fi
 mkdir -p "$OUT"
+export MFDEM_FAST_COMPILE=0   # full sizes: tests and benchmarks compile as a run does (engine/backend.py)
 PY=$(command -v python3 || command -v python)   # a GPU image may have python3 alone
 
 if [ "$QUICK" = 1 ]; then
   TESTS=(tests/engine/test_momentum.py) BED=10000 BED_STEPS=50 D2=0.8e-3 WINDOW=2e-5 WARMUP=1e-5 LIMIT=300
+  export MFDEM_FAST_COMPILE=1
 else
   TESTS=(tests/engine) BED=100000 BED_STEPS=1000 D2=300e-6 WINDOW=1e-3 WARMUP=2e-4 LIMIT=240
 fi

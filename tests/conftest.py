@@ -8,6 +8,10 @@ import pytest
 
 from mfdem.engine import backend
 
+# Taichi's IR optimisation off for the suite and its subprocesses: kernels compile several times faster
+# (engine/backend.py); benchmarks/device_check.sh times the benchmarks with Taichi's default
+os.environ.setdefault(backend.FAST_COMPILE_ENV, "1")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def taichi_cpu_f64():

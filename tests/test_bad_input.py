@@ -220,3 +220,12 @@ def test_cuda_without_a_cuda_device_is_bad_input(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
     assert "no CUDA device is available; use --arch cpu or auto" in r.stderr
     assert not (tmp_path / "cuda.h5").exists()
+
+
+def test_a_bad_fast_compile_setting_is_bad_input(tmp_path):
+    env = {**os.environ, "MFDEM_FAST_COMPILE": "yes"}
+    r = subprocess.run([sys.executable, "-m", "mfdem.cli", "run", "--preset", "quick", "--out",
+                        str(tmp_path / "run.h5")], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "MFDEM_FAST_COMPILE = 'yes': must be 0 (Taichi's default) or 1 (fast compilation)" in r.stderr
+    assert not (tmp_path / "run.h5").exists()

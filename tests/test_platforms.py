@@ -4,6 +4,8 @@ lock falls back to an exclusively created lock file."""
 import subprocess
 import sys
 
+import pytest
+
 SCRIPT = """
 import sys, pathlib, tempfile
 sys.modules["fcntl"] = None          # `import fcntl` now fails, as on Windows
@@ -42,6 +44,9 @@ def test_a_small_run_without_fcntl_writes_resumes_and_analyses(tmp_path, monkeyp
     path = tmp_path / "run.h5"
     job = MixerRun.create(small_config(), path)
     assert job.run(progress=False, stop_after_intervals=3) == "interrupted"
+    with pytest.raises(RuntimeError, match="already ended and closed its file"):
+        job.run(progress=False)
+    job.close()                                      # its engine goes to the resume: nothing compiles again
     job = MixerRun.resume(path)
     try:
         WriterLock(path).acquire()

@@ -18,6 +18,10 @@ from mfdem.validation import InputError
 
 ARCHS = ("auto", "cpu", "cuda")
 PRECISIONS = ("f64", "f32")
+# MFDEM_FAST_COMPILE=1 turns Taichi's own IR optimisation off (advanced_optimization; LLVM still optimises):
+# the step kernels compile about 5-10x faster at a step speed within the benchmarks' noise (README,
+# "Compiling"). The test suite sets it; runs and benchmarks keep Taichi's default.
+FAST_COMPILE_ENV = "MFDEM_FAST_COMPILE"
 
 _state: dict = {}
 
@@ -43,8 +47,12 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
         raise BackendError(
             f"Taichi already runs with arch={_state['arch']}, precision={_state['precision']} in this process; "
             f"arch={arch}, precision={precision} needs a new process")
+    fast = os.environ.get(FAST_COMPILE_ENV, "0")
+    if fast not in ("0", "1"):
+        raise BackendError(f"{FAST_COMPILE_ENV} = {fast!r}: must be 0 (Taichi's default) or 1 (fast compilation)")
     kwargs = dict(default_fp=ti.f64 if precision == "f64" else ti.f32, default_ip=ti.i32,
-                  offline_cache=True, log_level=ti.ERROR, cpu_max_num_threads=threads or os.cpu_count() or 1)
+                  offline_cache=True, log_level=ti.ERROR, cpu_max_num_threads=threads or os.cpu_count() or 1,
+                  advanced_optimization=fast == "0")
     with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):  # Taichi prints the arch
         warnings.simplefilter("ignore")
         # Taichi falls back to the CPU when CUDA is asked for but absent
@@ -54,6 +62,18 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
         raise BackendError("arch = 'cuda' but no CUDA device is available; use --arch cpu or auto")
     _state.update(arch=use, precision=precision, threads=kwargs["cpu_max_num_threads"])
     return use
+
+
+@contextlib.contextmanager
+def default_compilation():
+    """Kernels first launched inside this block are compiled with Taichi's default optimisation, even where
+    MFDEM_FAST_COMPILE is set: for a test of what a run compiles."""
+    cfg = ti.lang.impl.current_cfg()
+    before, cfg.advanced_optimization = cfg.advanced_optimization, True
+    try:
+        yield
+    finally:
+        cfg.advanced_optimization = before
 
 
 def current() -> dict:

@@ -323,6 +323,11 @@ class RunWriter:
     def flush(self) -> None:
         self._f.flush()
 
+    @property
+    def closed(self) -> bool:
+        """True once ``close`` has recorded the run's status."""
+        return self._f is None
+
     def close(self, status: str = "complete", failure: str | None = None) -> None:
         """Close the SWMR writer and record ``status`` (complete / interrupted / failed) and, for a failed run,
         why (root attribute ``failure``)."""

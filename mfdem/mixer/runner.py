@@ -410,7 +410,11 @@ class MixerRun:
                         "(docs/default_material.md)", "lost")
 
     def run(self, *, progress: bool = True, stop_after_intervals: int = None) -> str:
-        """Run to the end (or ``stop_after_intervals`` more intervals); returns the final file status."""
+        """Run to the end (or ``stop_after_intervals`` more intervals); returns the final file status. The run
+        file is closed when it returns: ``MixerRun.resume(path)`` continues an interrupted run."""
+        if self.writer.closed:
+            raise RuntimeError(f"{self.path}: this run has already ended and closed its file; "
+                               "MixerRun.resume(path) continues it (after job.close(), without compiling again)")
         sim, run_cfg = self.sim, self.cfg.run
         last = self.n_intervals if stop_after_intervals is None else min(self.n_intervals,
                                                                          self.interval + stop_after_intervals)

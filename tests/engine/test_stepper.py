@@ -1,7 +1,10 @@
 """The two launch modes of a time step (engine/stepper.py) compute the same trajectory, bit for bit."""
 
+import os
+
 import numpy as np
 import pytest
+import taichi as ti
 
 from mfdem.engine import backend
 from mfdem.engine.materials import Material
@@ -26,7 +29,21 @@ def _heap(serial: bool) -> Simulation:
     return sim
 
 
+def test_the_suite_compiles_fast_and_a_block_compiles_as_a_run_does():
+    cfg = ti.lang.impl.current_cfg()
+    fast = os.environ[backend.FAST_COMPILE_ENV] == "1"     # conftest.py; the device check's full sizes set 0
+    assert cfg.advanced_optimization == (not fast)
+    with backend.default_compilation():
+        assert cfg.advanced_optimization
+    assert cfg.advanced_optimization == (not fast)
+
+
 def test_serial_and_parallel_steps_agree_bit_for_bit():
+    with backend.default_compilation():   # as a run compiles them (the suite's fast compilation differs by an ulp)
+        _serial_and_parallel_agree()
+
+
+def _serial_and_parallel_agree():
     a, b = _heap(serial=True), _heap(serial=False)
     if backend.current()["arch"] != "cpu":
         assert not a.serial      # a GPU has no one-thread mode: every step is one launch of parallel loops
