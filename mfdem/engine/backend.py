@@ -64,6 +64,11 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
     return use
 
 
+def advanced_optimization() -> bool:
+    """Whether kernels compiled now get Taichi's IR optimisation (off with MFDEM_FAST_COMPILE=1)."""
+    return bool(ti.lang.impl.current_cfg().advanced_optimization)
+
+
 @contextlib.contextmanager
 def default_compilation():
     """Kernels first launched inside this block are compiled with Taichi's default optimisation, even where

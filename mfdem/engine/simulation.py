@@ -143,6 +143,7 @@ class Simulation:
         real = ti.f64 if precision == "f64" else ti.f32
         # a closed Simulation of the same layout lends its fields and compiled kernels (engine_pool.py)
         self._k_nbr, self._sector = k_nbr, sector
+        self._optimised = backend.advanced_optimization()   # its kernels compile so: engines of either kind differ
         field_tree.destroy_released()
         engine = engine_pool.take(self._layout_key(lo, hi, periodic, meshes))
         reused = engine is not None
@@ -190,9 +191,10 @@ class Simulation:
         self._park(safe=True)
 
     def _layout_key(self, lo, hi, periodic, meshes) -> tuple:
-        """Every setting that sizes a field or that a kernel reads as a constant (engine_pool.py)."""
+        """Every setting that sizes a field or that a kernel reads as a constant (engine_pool.py), and whether
+        its kernels are compiled with Taichi's IR optimisation (backend.py: the last bits of results differ)."""
         return (self.capacity, self._k_nbr, self.max_walls, len(self.materials), tuple(lo), tuple(hi), periodic,
-                self._sector, self.max_radius, self.skin, tuple(_mesh_key(body) for body in meshes))
+                self._sector, self.max_radius, self.skin, tuple(_mesh_key(body) for body in meshes), self._optimised)
 
     def _park(self, safe: bool) -> None:
         if not getattr(self, "_closed", True):

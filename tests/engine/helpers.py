@@ -6,7 +6,7 @@ import numpy as np
 
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
-from mfdem.engine.walls import PlaneWall
+from mfdem.engine.walls import CylinderWall, PlaneWall
 
 R = 1e-3          # m
 RHO = 2500.0      # kg/m³
@@ -60,3 +60,18 @@ def random_packing(n: int, lo, hi, radius_range, rng, max_tries: int = 200_000) 
         pos.append(p)
         rad.append(r)
     return np.asarray(pos), np.asarray(rad)
+
+
+def turning_cup_heap() -> Simulation:
+    """300 plastic, frictional, rolling-resistant spheres falling into a turning cup: rebuilds, wall and pair
+    contacts, starts and events, all within a few hundred steps."""
+    rng = np.random.default_rng(3)
+    pos, rad = random_packing(300, (-4e-3, -4e-3, 0.5e-3), (4e-3, 4e-3, 12e-3), (0.35e-3, 0.5e-3), rng)
+    sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.02)],
+                     domain=Domain((-6e-3, -6e-3, -1e-3), (6e-3, 6e-3, 14e-3)), capacity=len(pos), max_radius=0.5e-3,
+                     dt=2e-6, gravity=(0, 0, -9.81), friction=0.4, rolling_friction=0.05, max_walls=2, arch="auto")
+    sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1), name="floor"))
+    sim.add_wall(CylinderWall(point=(0, 0, 0), axis=(0, 0, 1), radius=5.5e-3, inside=True,
+                              angular_velocity=(0, 0, 30.0), name="cup"))
+    sim.add_particles(pos, rad, velocities=rng.normal(0, 0.3, (len(pos), 3)))
+    return sim

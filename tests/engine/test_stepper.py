@@ -9,23 +9,13 @@ import taichi as ti
 from mfdem.engine import backend
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
-from mfdem.engine.walls import CylinderWall, PlaneWall
-from tests.engine.helpers import random_packing
+from tests.engine.helpers import turning_cup_heap
 
 
 def _heap(serial: bool) -> Simulation:
-    """300 plastic, frictional, rolling-resistant spheres falling into a turning cup: rebuilds, wall and pair
-    contacts, starts and events, all within a few hundred steps."""
-    rng = np.random.default_rng(3)
-    pos, rad = random_packing(300, (-4e-3, -4e-3, 0.5e-3), (4e-3, 4e-3, 12e-3), (0.35e-3, 0.5e-3), rng)
-    sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.02)],
-                     domain=Domain((-6e-3, -6e-3, -1e-3), (6e-3, 6e-3, 14e-3)), capacity=len(pos), max_radius=0.5e-3,
-                     dt=2e-6, gravity=(0, 0, -9.81), friction=0.4, rolling_friction=0.05, max_walls=2, arch="auto")
-    sim.add_wall(PlaneWall(point=(0, 0, 0), normal=(0, 0, 1), name="floor"))
-    sim.add_wall(CylinderWall(point=(0, 0, 0), axis=(0, 0, 1), radius=5.5e-3, inside=True,
-                              angular_velocity=(0, 0, 30.0), name="cup"))
-    sim.add_particles(pos, rad, velocities=rng.normal(0, 0.3, (len(pos), 3)))
-    sim.serial_particles = len(pos) if serial else -1
+    """The turning-cup heap (helpers.py) in the given launch mode."""
+    sim = turning_cup_heap()
+    sim.serial_particles = sim.n if serial else -1
     return sim
 
 
@@ -35,7 +25,13 @@ def test_the_suite_compiles_fast_and_a_block_compiles_as_a_run_does():
     assert cfg.advanced_optimization == (not fast)
     with backend.default_compilation():
         assert cfg.advanced_optimization
+        optimised = turning_cup_heap()
+        optimised.close()
     assert cfg.advanced_optimization == (not fast)
+    # an engine compiled the one way is lent only to a Simulation that compiles the same way (engine_pool.py)
+    other = turning_cup_heap()
+    assert (other.state is optimised.state) == (not fast)
+    other.close()
 
 
 def test_serial_and_parallel_steps_agree_bit_for_bit():
