@@ -9,7 +9,7 @@ import pytest
 from mfdem.engine import backend
 
 # Taichi's IR optimisation off for the suite and its subprocesses: kernels compile several times faster
-# (engine/backend.py); benchmarks/device_check.sh times the benchmarks with Taichi's default
+# (engine/backend.py); the device check at full sizes sets 0 and compiles as a run does
 os.environ.setdefault(backend.FAST_COMPILE_ENV, "1")
 
 

@@ -19,8 +19,8 @@ from mfdem.validation import InputError
 ARCHS = ("auto", "cpu", "cuda")
 PRECISIONS = ("f64", "f32")
 # MFDEM_FAST_COMPILE=1 turns Taichi's own IR optimisation off (advanced_optimization; LLVM still optimises):
-# the step kernels compile about 5-10x faster at a step speed within the benchmarks' noise (README,
-# "Compiling"). The test suite sets it; runs and benchmarks keep Taichi's default.
+# the step kernels compile about ten times faster, and BENCH-1 ran as fast in f64, about 9 % slower in f32
+# (README, "Compiling"). The test suite sets it; runs and benchmarks keep Taichi's default.
 FAST_COMPILE_ENV = "MFDEM_FAST_COMPILE"
 
 _state: dict = {}

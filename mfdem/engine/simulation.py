@@ -143,7 +143,7 @@ class Simulation:
         real = ti.f64 if precision == "f64" else ti.f32
         # a closed Simulation of the same layout lends its fields and compiled kernels (engine_pool.py)
         self._k_nbr, self._sector = k_nbr, sector
-        self._optimised = backend.advanced_optimization()   # its kernels compile so: engines of either kind differ
+        self._optimised = backend.advanced_optimization()   # how its kernels compile: part of the layout key
         field_tree.destroy_released()
         engine = engine_pool.take(self._layout_key(lo, hi, periodic, meshes))
         reused = engine is not None
