@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 import warnings
 
 import taichi as ti
@@ -22,6 +23,11 @@ PRECISIONS = ("f64", "f32")
 # the step kernels compile about ten times faster, and BENCH-1 ran as fast in f64, about 9 % slower in f32
 # (README, "Compiling"). The test suite sets it; runs and benchmarks keep Taichi's default.
 FAST_COMPILE_ENV = "MFDEM_FAST_COMPILE"
+# Taichi guards its kernel cache with this file while it reads or writes the cache's index, for well under a
+# second. A process killed in that moment leaves it behind, and from then on no process reads or writes the
+# cache: every run compiles all its kernels again (20–60 s for the mixer), with no message at our log level.
+CACHE_LOCK = "ticache.lock"
+STALE_LOCK_SECONDS = 120.0
 
 _state: dict = {}
 
@@ -53,6 +59,8 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
     kwargs = dict(default_fp=ti.f64 if precision == "f64" else ti.f32, default_ip=ti.i32,
                   offline_cache=True, log_level=ti.ERROR, cpu_max_num_threads=threads or os.cpu_count() or 1,
                   advanced_optimization=fast == "0")
+    clear_stale_cache_lock(os.environ.get("TI_OFFLINE_CACHE_FILE_PATH")
+                           or ti.lang.impl.default_cfg().offline_cache_file_path)
     with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):  # Taichi prints the arch
         warnings.simplefilter("ignore")
         # Taichi falls back to the CPU when CUDA is asked for but absent
@@ -62,6 +70,25 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
         raise BackendError("arch = 'cuda' but no CUDA device is available; use --arch cpu or auto")
     _state.update(arch=use, precision=precision, threads=kwargs["cpu_max_num_threads"])
     return use
+
+
+def clear_stale_cache_lock(cache_dir: str) -> bool:
+    """Remove Taichi's cache lock in ``cache_dir`` if it is older than ``STALE_LOCK_SECONDS`` (left by a killed
+    process; see ``CACHE_LOCK``), with a warning; return whether it was removed."""
+    lock = os.path.join(cache_dir, CACHE_LOCK)
+    try:
+        age = time.time() - os.path.getmtime(lock)
+    except OSError:          # no lock: the usual case
+        return False
+    if age < STALE_LOCK_SECONDS:
+        return False
+    try:
+        os.remove(lock)
+    except OSError:
+        return False         # another process removed it first, or it cannot be removed: Taichi will say
+    warnings.warn(f"removed a stale Taichi cache lock ({lock}, {age / 60:.0f} min old, left by a process that was "
+                  "killed); without it every run compiled its kernels again", stacklevel=3)
+    return True
 
 
 def advanced_optimization() -> bool:
