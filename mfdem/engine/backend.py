@@ -28,6 +28,12 @@ FAST_COMPILE_ENV = "MFDEM_FAST_COMPILE"
 # cache: every run compiles all its kernels again (20–60 s for the mixer), with no message at our log level.
 CACHE_LOCK = "ticache.lock"
 STALE_LOCK_SECONDS = 120.0
+# Taichi keeps at most 100 MB of compiled kernels on disk by default and drops the least recently used beyond
+# that. The test suite compiles more than that, so each of its runs compiled again much of what the run before had
+# (one wrote 104 MB of kernels anew). TI_OFFLINE_CACHE_MAX_SIZE_OF_FILES (bytes), Taichi's own setting, overrides
+# this limit.
+CACHE_SIZE_ENV = "TI_OFFLINE_CACHE_MAX_SIZE_OF_FILES"
+CACHE_SIZE_BYTES = 1 << 30
 
 _state: dict = {}
 
@@ -59,6 +65,8 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
     kwargs = dict(default_fp=ti.f64 if precision == "f64" else ti.f32, default_ip=ti.i32,
                   offline_cache=True, log_level=ti.ERROR, cpu_max_num_threads=threads or os.cpu_count() or 1,
                   advanced_optimization=fast == "0")
+    if not os.environ.get(CACHE_SIZE_ENV):
+        kwargs["offline_cache_max_size_of_files"] = CACHE_SIZE_BYTES
     clear_stale_cache_lock(os.environ.get("TI_OFFLINE_CACHE_FILE_PATH")
                            or ti.lang.impl.default_cfg().offline_cache_file_path)
     with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):  # Taichi prints the arch
