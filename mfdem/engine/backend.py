@@ -29,9 +29,8 @@ FAST_COMPILE_ENV = "MFDEM_FAST_COMPILE"
 CACHE_LOCK = "ticache.lock"
 STALE_LOCK_SECONDS = 120.0
 # Taichi keeps at most 100 MB of compiled kernels on disk by default and drops the least recently used beyond
-# that. The test suite compiles more than that, so each of its runs compiled again much of what the run before had
-# (one wrote 104 MB of kernels anew). TI_OFFLINE_CACHE_MAX_SIZE_OF_FILES (bytes), Taichi's own setting, overrides
-# this limit.
+# that. A test-suite run adds more than that (README, "The disk cache's size"), which pushed out kernels that the
+# next run needed again. TI_OFFLINE_CACHE_MAX_SIZE_OF_FILES (bytes), Taichi's own setting, overrides this limit.
 CACHE_SIZE_ENV = "TI_OFFLINE_CACHE_MAX_SIZE_OF_FILES"
 CACHE_SIZE_BYTES = 1 << 30
 
