@@ -27,6 +27,7 @@ FAST_COMPILE_ENV = "MFDEM_FAST_COMPILE"
 # second. A process killed in that moment leaves it behind, and from then on no process reads or writes the
 # cache: every run compiles all its kernels again (20–60 s for the mixer), with no message at our log level.
 CACHE_LOCK = "ticache.lock"
+CACHE_PATH_ENV = "TI_OFFLINE_CACHE_FILE_PATH"     # Taichi's own setting of the cache's folder
 STALE_LOCK_SECONDS = 120.0
 # Taichi keeps at most 100 MB of compiled kernels on disk by default and drops the least recently used beyond
 # that. A test-suite run adds more than that (README, "The disk cache's size"), which pushed out kernels that the
@@ -66,8 +67,7 @@ def init(arch: str = "auto", precision: str = "f64", threads: int | None = None)
                   advanced_optimization=fast == "0")
     if not os.environ.get(CACHE_SIZE_ENV):
         kwargs["offline_cache_max_size_of_files"] = CACHE_SIZE_BYTES
-    clear_stale_cache_lock(os.environ.get("TI_OFFLINE_CACHE_FILE_PATH")
-                           or ti.lang.impl.default_cfg().offline_cache_file_path)
+    clear_stale_cache_lock(os.environ.get(CACHE_PATH_ENV) or ti.lang.impl.default_cfg().offline_cache_file_path)
     with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):  # Taichi prints the arch
         warnings.simplefilter("ignore")
         # Taichi falls back to the CPU when CUDA is asked for but absent
@@ -94,7 +94,7 @@ def clear_stale_cache_lock(cache_dir: str) -> bool:
     except OSError:
         return False         # another process removed it first, or it cannot be removed: Taichi will say
     warnings.warn(f"removed a stale Taichi cache lock ({lock}, {age / 60:.0f} min old, left by a process that was "
-                  "killed); without it every run compiled its kernels again", stacklevel=3)
+                  "killed); while it was there, every run compiled all its kernels again", stacklevel=3)
     return True
 
 

@@ -52,7 +52,7 @@ def test_a_stale_lock_no_longer_stops_the_cache(tmp_path):
     _lock(cache, 3600.0)                 # left by a process killed an hour ago
     script = tmp_path / "compile_one_kernel.py"       # Taichi reads a kernel's source from its file
     script.write_text(COMPILE_ONE_KERNEL)
-    env = {**os.environ, "TI_OFFLINE_CACHE_FILE_PATH": str(cache), backend.CACHE_SIZE_ENV: "300000000"}
+    env = {**os.environ, backend.CACHE_PATH_ENV: str(cache), backend.CACHE_SIZE_ENV: "300000000"}
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.split()[-2:] == ["300000000", "1.5"]     # Taichi's own setting of the cache's size wins
