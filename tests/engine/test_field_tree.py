@@ -10,7 +10,7 @@ import taichi as ti
 from taichi.lang import impl
 
 from mfdem.engine import engine_pool
-from mfdem.engine.field_tree import FieldTree, field
+from mfdem.engine.field_tree import FieldTree, field, record
 from mfdem.engine.materials import Material
 from mfdem.engine.simulation import Domain, Simulation
 from mfdem.engine.walls import PlaneWall
@@ -128,3 +128,37 @@ def test_a_field_stored_by_component_reads_and_writes_as_a_vector_field(in_tree)
     assert f.get_scalar_field(0).snode.parent() != f.get_scalar_field(1).snode.parent()
     if in_tree:
         tree.destroy()
+
+
+def _parent(f):
+    return (f.get_scalar_field(0) if isinstance(f, ti.MatrixField) else f).snode.parent()
+
+
+@pytest.mark.parametrize("in_tree", [False, True])
+def test_fields_of_a_record_share_rows_and_read_and_write_as_their_own(in_tree):
+    vec = ti.types.vector(3, ti.f64)
+    rng = np.random.default_rng(1)
+    a, b, c = rng.random((7, 3)), rng.random(7).astype(np.float32), rng.integers(0, 9, 7).astype(np.int32)
+    if in_tree:
+        with FieldTree() as tree:
+            x, r, m = record(7, vec, ti.f32, ti.i32)
+    else:
+        x, r, m = record(7, vec, ti.f32, ti.i32)
+    x.from_numpy(a)
+    r.from_numpy(b)
+    m.from_numpy(c)
+    _add_to_second_component(x)
+    a[:, 1] += 1.0
+    assert np.array_equal(x.to_numpy(), a) and np.array_equal(r.to_numpy(), b) and np.array_equal(m.to_numpy(), c)
+    assert _parent(x) == _parent(r) == _parent(m)      # one row of each per index: a record
+    if in_tree:
+        tree.destroy()
+
+
+def test_a_partner_s_contact_inputs_lie_in_one_record():
+    """The pair pass gathers x, v, ω, R and the material of each partner: one record per particle (state.py)."""
+    sim = _empty()
+    s = sim.state
+    assert _parent(s.x) == _parent(s.v) == _parent(s.w) == _parent(s.radius) == _parent(s.material)
+    assert _parent(s.f) != _parent(s.x)
+    sim.close()
