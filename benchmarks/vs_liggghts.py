@@ -107,7 +107,7 @@ def run_mfdem(n: int, steps: int, precision: str, threads: int) -> dict:
     if out.returncode:
         raise SystemExit(f"mfdem ({precision}) failed:\n{out.stderr[-2000:]}")
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"code": "mfdem", "config": f"{precision}, {threads} threads",
+    return {"code": "mfdem", "config": f"{precision}, {threads} threads", "precision": precision,
             "particle_steps_per_second": r["particle_steps_per_second"], "breakdown": r["breakdown"]}
 
 
@@ -126,9 +126,9 @@ def run_round(particles: int, steps: int, threads: int, reverse: bool = False) -
     round's best LIGGGHTS figure."""
     runs = [lambda: run_liggghts(particles, steps, 1), lambda: run_liggghts(particles, steps, 2),
             lambda: run_mfdem(particles, steps, "f64", threads), lambda: run_mfdem(particles, steps, "f32", threads)]
-    order = range(len(runs) - 1, -1, -1) if reverse else range(len(runs))
-    done = {k: runs[k]() for k in order}
-    rows = [done[k] for k in range(len(runs))]
+    rows = [None] * len(runs)
+    for k in reversed(range(len(runs))) if reverse else range(len(runs)):
+        rows[k] = runs[k]()
     best = max(r["particle_steps_per_second"] for r in rows if r["code"] == "LIGGGHTS")
     for r in rows:
         r["ratio_to_liggghts_best"] = r["particle_steps_per_second"] / best
@@ -146,7 +146,7 @@ def summarize(rounds: list) -> list:
                "ratios": ratios, "median_ratio": statistics.median(ratios), "min_ratio": min(ratios),
                "max_ratio": max(ratios)}
         if first["code"] == "mfdem":
-            target = TARGETS[first["config"].split(",")[0]]
+            target = TARGETS[first["precision"]]
             row.update(target=target, rounds_met=sum(r >= target for r in ratios))
         out.append(row)
     return out

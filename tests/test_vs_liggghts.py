@@ -57,7 +57,7 @@ calls = sum(1 for line in open(log) if line.startswith("liggghts 2")) if os.path
 rate = 1e6 if ranks == 1 else (2e6, 4e6)[calls % 2] if split_x else 1e6   # 2 ranks: 2e6, 4e6, 2e6, ...
 with open(log, "a") as f:
     f.write(f"liggghts {{ranks}}\\n")
-n = 2500 * len(re.findall(r"^run ", deck, re.M)) // 2   # the bed the test asks for: 2500 particles
+n = 2500                                                # the bed the test asks for
 for steps in re.findall(r"^run (\\d+)", deck, re.M):
     print(f"Loop time of {{2500 * int(steps) / rate}} on {{ranks}} procs for {{steps}} steps with {{n}} atoms")
 """
@@ -83,7 +83,8 @@ def test_rounds_take_each_ratio_against_that_rounds_liggghts_best(tmp_path, monk
         with open(log, "a") as f:
             f.write(f"mfdem {precision}\n")
         rate = {"f64": 3e6, "f32": 5e6}[precision]
-        return {"code": "mfdem", "config": f"{precision}, {threads} threads", "particle_steps_per_second": rate}
+        return {"code": "mfdem", "config": f"{precision}, {threads} threads", "precision": precision,
+                "particle_steps_per_second": rate}
 
     monkeypatch.setattr(module, "run_mfdem", fake_mfdem)
     from click.testing import CliRunner
