@@ -24,13 +24,15 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
     events_i = 0
     ovl = 0.0
     partner = -1
-    ri = s.radius[i]
+    # i's inputs, read once: the loop's stores could alias them for the compiler, which would reload them per entry
+    ri, x_i, v_i, w_i, mat_i = s.radius[i], s.x[i], s.v[i], s.w[i], s.material[i]
     start = nl.own_start[cur, i]
     for k in range(nl.own_count[cur, i]):
         p = start + k
-        touching = nl.state[cur, p] == TOUCHING
+        entry = nl.state[cur, p]
+        touching = entry == TOUCHING
         j = nl.own_nbr[cur, i, k]
-        d64, img = space.image(s.x[i], s.x[j])                # img ≠ 0: partner across a rotational seam
+        d64, img = space.image(x_i, s.x[j])                # img ≠ 0: partner across a rotational seam
         d = ti.cast(d64, float)
         rj = s.radius[j]
         rsum = ri + rj
@@ -46,14 +48,14 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             a_j = rj - 0.5 * delta
             v_j = space.rotate(s.v[j], img)
             w_j = space.rotate(s.w[j], img)
-            v_c = s.v[i] - v_j - (a_i * s.w[i] + a_j * w_j).cross(nrm)
+            v_c = v_i - v_j - (a_i * w_i + a_j * w_j).cross(nrm)
             r_star = ri * rj / rsum
             i_eff = 0.0
             if ti.static(registry.ROLLING[rolling_model].NEEDS_INERTIA):  # only the Type-A limiter needs it
                 i_eff = s.inertia[i] * s.inertia[j] / (s.inertia[i] + s.inertia[j])
             F, M, h_new, dD, U, started, event = law.evaluate(
-                normal_model, rolling_model, delta, nrm, v_c, s.w[i] - w_j, h,
-                pair_par[s.material[i], s.material[j]], r_star, 2.0, i_eff, dt)
+                normal_model, rolling_model, delta, nrm, v_c, w_i - w_j, h,
+                pair_par[mat_i, s.material[j]], r_star, 2.0, i_eff, dt)
             if delta > 0.0:
                 nl.hist[cur, p] = h_new
                 nl.state[cur, p] = TOUCHING
@@ -74,7 +76,7 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
             if ratio > ovl:
                 ovl = ratio
                 partner = j
-        elif nl.state[cur, p] == PARTED:
+        elif entry == PARTED:
             nl.state[cur, p] = IDLE
             m = nl.own_mir[p]
             nl.res[m] = ti.zero(nl.res[m])              # an idle entry adds nothing to the reaction sums
