@@ -24,7 +24,7 @@ class ParticleState:
 
     What a contact reads of its partner — position, velocity, spin, radius, material — is one record per
     particle (field_tree.record): a gather from a partner costs one or two cache lines, not five (BENCH-1's
-    step 5–22 % faster than with five arrays; README, Performance).
+    step 5–22 % faster than with five arrays; docs/performance.md).
     """
 
     def __init__(self, capacity: int, real):
