@@ -32,7 +32,7 @@ def owner_contacts(normal_model: ti.template(), rolling_model: ti.template(), i,
         entry = nl.state[cur, p]
         touching = entry == TOUCHING
         j = nl.own_nbr[cur, i, k]
-        d64, img = space.image(x_i, s.x[j])                # img ≠ 0: partner across a rotational seam
+        d64, img = space.image(x_i, s.x[j])                    # img ≠ 0: partner across a rotational seam
         d = ti.cast(d64, float)
         rj = s.radius[j]
         rsum = ri + rj
