@@ -72,7 +72,7 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
         t_mesh = max(_seconds_per_call(lambda: mirror(sim.meshes.n_bodies), repeats) - t_no_mesh, 0.0)
     t_drift = _seconds_per_call(lambda: kick_drift(sim.state, sim.space, nl, nl.current, sim.meshes, sim.walls,
                                                    sim.walls.n, n, 0.5 * sim.dt, sim.dt, (1.0, 0.0), (1.0, 0.0),
-                                                   (0.5 * sim.skin) ** 2),
+                                                   1.0),
                                 repeats)
     t_build = _seconds_per_call(sim._rebuild, max(2, repeats // 4))
 
@@ -85,10 +85,10 @@ def stage_breakdown(sim, builds_per_step: float, repeats: int = 10) -> dict:
 
 def rebuild_displacements(sim, max_steps: int = 500) -> dict | None:
     """What sets the list builds: step one step at a time up to the next build that the displacement trigger
-    (half the skin) asks for, and return the particles' list displacements of the step before it, over half
-    the skin — median, 90th, 99th and 99.9th percentiles, and the largest (below 1) — and the steps between
-    the two builds. None if no such build came within ``max_steps`` steps. The state moves on: call this
-    after the figures are taken."""
+    asks for, and return the particles' list displacements of the step before it, each over its margin
+    (neighbor_list.py) — median, 90th, 99th and 99.9th percentiles, and the largest (below 1) — the steps
+    between the two builds and the margins over half the skin (mean, and the fraction at half the skin). None if
+    no such build came within ``max_steps`` steps. The state moves on: call this after the figures are taken."""
     nl, n, half = sim.neighbors, sim.n, 0.5 * sim.skin
     since, before = None, None
     for _ in range(max_steps):
@@ -98,12 +98,14 @@ def rebuild_displacements(sim, max_steps: int = 500) -> dict | None:
             if since is not None and before is not None and before.max() > 0.5:   # not a sort or a forced build
                 q = np.percentile(before, [50, 90, 99, 99.9])
                 return {"median": q[0], "p90": q[1], "p99": q[2], "p99_9": q[3], "max": float(before.max()),
-                        "steps_between_builds": since + 1}
+                        "steps_between_builds": since + 1, "mean_margin": float(margin.mean()),
+                        "at_half_skin": float(np.mean(margin >= 1.0))}
             since, before = 0, None
             continue
         if since is not None:
             since += 1
-        before = np.linalg.norm(sim.state.disp.to_numpy()[:n], axis=1) / half
+        margin = sim.state.margin.to_numpy()[:n] / half
+        before = np.linalg.norm(sim.state.disp.to_numpy()[:n], axis=1) / (half * margin)
     return None
 
 

@@ -46,8 +46,9 @@ def drift_stage(s: ti.template(), space: ti.template(), nl: ti.template(), cur, 
 def _move(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
           n_walls, i, half_dt, dt, frame_step, frame_angle, trigger):
     """v += f/m·Δt/2, ω += t/I·Δt/2, x += v Δt (wrapped into periodic boxes) for particle i; sets
-    ``nl.displaced`` to 1 if its squared displacement since the last neighbour-list build exceeds ``trigger``
-    (m²) (a flag each such particle stores, not a maximum all of them contend for).
+    ``nl.displaced`` to 1 if its displacement since the last neighbour-list build exceeds its margin
+    (``trigger`` = 1) or in any case (``trigger`` = −1) (a flag each such particle stores, not a maximum all of
+    them contend for).
 
     Displacements are measured in a frame turning about the z axis (``frame_step`` = cos, sin of its turn
     in this step, ``frame_angle`` = cos, sin of its angle since the build): a common rotation about z keeps
@@ -84,7 +85,7 @@ def _move(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: 
     s.v[i] = v
     s.w[i] = w
     s.disp[i] = dsp
-    if dsp.dot(dsp) > trigger:
+    if dsp.dot(dsp) > trigger * s.margin[i] * s.margin[i]:
         nl.displaced[None] = 1
 
 

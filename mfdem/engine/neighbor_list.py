@@ -15,12 +15,21 @@ partner's mirror list, so that their size follows the number of pairs and not th
 crushed charge a few particles have several times the mean number of neighbours).
 
 At every rebuild the history of a pair moves to its new slot by merging the old and new sorted owner lists.
-A pair in contact always stays in the lists (its distance is below r_i + r_j < r_i + r_j + skin), so
-contact history is never lost. Each owner entry carries a state (``IDLE``: no contact, history and result
-undefined; ``TOUCHING``: in contact, history and this step's result valid; ``PARTED``: separated this step,
-only the result — the last dissipated work — valid), so that only pairs in contact move any history or
-result data. The owner lists are double-buffered (first axis) so that the old one survives the build; lists
-or pair arrays that overflow are replaced by larger ones (``grown``).
+A pair in contact always stays in the lists (its distance is below r_i + r_j), so contact history is never
+lost. Each owner entry carries a state (``IDLE``: no contact, history and result undefined; ``TOUCHING``: in
+contact, history and this step's result valid; ``PARTED``: separated this step, only the result — the last
+dissipated work — valid), so that only pairs in contact move any history or result data. The owner lists are
+double-buffered (first axis) so that the old one survives the build; lists or pair arrays that overflow are
+replaced by larger ones (``grown``).
+
+Margins. A build lists the pairs within r_i + r_j + m_i + m_j, where m_i, particle i's margin, is how far it
+may move before the next build (the drift checks each particle against its own, integrator.py): two
+particles that each stay within their margins cannot touch unlisted. The classic Verlet list gives every
+particle half the skin. Here m_i is twice its displacement over the interval before the build, between an
+eighth and half of the skin: the fastest particles keep half the skin and so set the builds as before, and the
+slow majority lists fewer pairs that are not in contact. In the mixer (BENCH-2) the lists hold 2.8 entries per
+particle instead of 3.7 with as many builds (docs/performance.md). Idle entries add exact zeros to the force
+sums, so the margins change no result, only the time.
 """
 
 import numpy as np
@@ -32,6 +41,8 @@ from mfdem.engine.field_tree import FieldTree, field
 from mfdem.engine.prefix_sum import PrefixSum
 from mfdem.engine.space import Space, ivec3
 
+MARGIN_GROWTH = 2.0   # m_i = 2 × the particle's displacement over the interval before the build …
+MARGIN_FLOOR = 0.25   # … and at least this fraction of half the skin (module docstring)
 RES_SIZE = 8  # per owner contact: force on the owner (3), torque on the partner (3), dissipated work, image code
 IDLE, TOUCHING, PARTED = 0, 1, 2   # states of an owner entry
 
@@ -57,7 +68,7 @@ class NeighborList:
         # the lists live in a tree of their own, so that ``grown`` can release them
         with FieldTree() as self._tree:
             self.overflow = field(ti.i32, ())
-            self.displaced = field(ti.i32, ())    # 1: a particle has moved over half the skin since the build
+            self.displaced = field(ti.i32, ())    # 1: a particle has moved past its margin since the build
             self.own_nbr = field(ti.i32, (2, cap, k))
             self.own_count = field(ti.i32, (2, cap))
             self.own_start = field(ti.i32, (2, cap))
@@ -72,6 +83,7 @@ class NeighborList:
             self.mir_start = field(ti.i32, cap)
             self.own_mir = field(ti.i32, self.pair_capacity)
         self.current = 0
+        self.margin_floor = MARGIN_FLOOR   # 1: every margin half the skin (the classic Verlet list)
         self.n_builds = 0  # builds over the lists' life (clear keeps the count)
         self.n_pairs = 0   # owner entries in the current lists
 
@@ -86,8 +98,9 @@ class NeighborList:
         """Index of the data of owner entry k of particle i (list buffer b) in hist, state and res."""
         return self.own_start[b, i] + k
 
-    def build(self, x, radius, n: int) -> tuple:
-        """Rebuild from positions ``x`` of n particles, moving contact histories to their new slots.
+    def build(self, x, radius, disp, margin, n: int) -> tuple:
+        """Rebuild from positions ``x`` of n particles, moving contact histories to their new slots; set each
+        particle's ``margin`` from its displacement ``disp`` since the last build (module docstring).
 
         Returns None, or — when a particle has more neighbours than the lists hold, or there are more pairs
         than the pair arrays hold — ``(max_neighbors, pair_capacity)`` needed; the lists are then unchanged
@@ -95,7 +108,8 @@ class NeighborList:
         """
         self.cells.build(x, n)
         self.overflow[None] = 0
-        self._build(x, radius, n, self.skin, self.current)
+        self._set_margins(disp, margin, n, 0.5 * self.skin, self.margin_floor)
+        self._build(x, radius, margin, n, self.current)
         n_pairs = self.prefix_sum.run(self.new_count, self.new_start, n)
         if not self.overflow[None] and n_pairs <= self.pair_capacity:
             self.mir_count.fill(0)
@@ -117,6 +131,7 @@ class NeighborList:
         new = NeighborList(self.space, self.capacity, max_neighbors, self.skin, self.real, cells=self.cells,
                            pair_capacity=pair_capacity, prefix_sum=self.prefix_sum)
         new.current = self.current
+        new.margin_floor = self.margin_floor
         new.n_builds = self.n_builds
         new.n_pairs = self.n_pairs
         new._adopt(self, self.current, n)
@@ -135,16 +150,24 @@ class NeighborList:
                 self.hist[b, start + k] = old.hist[b, start + k]
                 self.state[b, start + k] = old.state[b, start + k]
 
+    @ti.kernel
+    def _set_margins(self, disp: ti.template(), margin: ti.template(), n: ti.i32, half_skin: ti.f64,
+                     floor: ti.f64):
+        for i in range(n):
+            margin[i] = ti.min(ti.max(MARGIN_GROWTH * disp[i].norm(), floor * half_skin), half_skin)
+
     @ti.func
-    def _scan_range(self, x: ti.template(), radius: ti.template(), i, s_img, skin, new, n_own, k_max, t0, t1):
-        """Add the particles j > i of sorted_ids[t0:t1] whose image R(s_img α)x_j is within the cut-off of i."""
+    def _scan_range(self, x: ti.template(), radius: ti.template(), margin: ti.template(), i, s_img, reach_i, new,
+                    n_own, k_max, t0, t1):
+        """Add the particles j > i of sorted_ids[t0:t1] whose image R(s_img α)x_j is within the cut-off of i,
+        r_i + r_j + m_i + m_j with ``reach_i`` = r_i + m_i."""
         for t in range(t0, t1):
             j = self.cells.sorted_ids[t]
             if j > i:
                 d = self.space.displacement(x[i], x[j])
                 if s_img != 0:
                     d = x[i] - self.space.rotate(x[j], s_img)
-                cut = radius[i] + radius[j] + skin
+                cut = reach_i + radius[j] + margin[j]
                 if d.dot(d) < cut * cut:
                     if n_own < k_max:
                         self.own_nbr[new, i, n_own] = j
@@ -152,7 +175,8 @@ class NeighborList:
         return n_own
 
     @ti.func
-    def _scan(self, x: ti.template(), radius: ti.template(), i, center, s_img, skin, new, n_own, k_max):
+    def _scan(self, x: ti.template(), radius: ti.template(), margin: ti.template(), i, center, s_img, reach_i, new,
+              n_own, k_max):
         """Add the owner entries of particle i found in the 27 cells around ``center`` (s_img ≠ 0: images
         across a rotational seam). Without periodicity along x, the three cells of a row are one run of the
         sorted particles, so the search reads 9 runs instead of 27 cells."""
@@ -166,12 +190,13 @@ class NeighborList:
                     for dx in range(-1, 2):
                         c, _ = self.space.neighbor_cell(ci, ivec3(dx, r % 3 - 1, r // 3 - 1))
                         t0 = self.cells.cell_start[c]
-                        n_own = self._scan_range(x, radius, i, s_img, skin, new, n_own, k_max, t0,
+                        n_own = self._scan_range(x, radius, margin, i, s_img, reach_i, new, n_own, k_max, t0,
                                                  t0 + self.cells.cell_count[c])
                 else:
                     c0 = cell - ti.min(ci[0], 1)
                     c1 = cell + ti.min(dims[0] - 1 - ci[0], 1)
-                    n_own = self._scan_range(x, radius, i, s_img, skin, new, n_own, k_max, self.cells.cell_start[c0],
+                    n_own = self._scan_range(x, radius, margin, i, s_img, reach_i, new, n_own, k_max,
+                                             self.cells.cell_start[c0],
                                              self.cells.cell_start[c1] + self.cells.cell_count[c1])
         return n_own
 
@@ -193,15 +218,17 @@ class NeighborList:
         return m
 
     @ti.kernel
-    def _build(self, x: ti.template(), radius: ti.template(), n: ti.i32, skin: ti.f64, old: ti.i32):
-        """The new owner lists (buffer 1 − old): partners j > i within r_i + r_j + skin, sorted."""
+    def _build(self, x: ti.template(), radius: ti.template(), margin: ti.template(), n: ti.i32, old: ti.i32):
+        """The new owner lists (buffer 1 − old): partners j > i within r_i + r_j + m_i + m_j, sorted."""
         new = 1 - old
         k_max = self.own_nbr.shape[2]
         for i in range(n):
-            n_own = self._scan(x, radius, i, x[i], 0, skin, new, 0, k_max)
+            reach_i = radius[i] + margin[i]
+            n_own = self._scan(x, radius, margin, i, x[i], 0, reach_i, new, 0, k_max)
             s_img = self.space.seam_images(x[i])
             if s_img != 0:  # rotational periodicity: also the partners across the seam, as images
-                n_own = self._scan(x, radius, i, self.space.rotate(x[i], -s_img), s_img, skin, new, n_own, k_max)
+                n_own = self._scan(x, radius, margin, i, self.space.rotate(x[i], -s_img), s_img, reach_i, new, n_own,
+                                   k_max)
             if n_own > k_max:
                 ti.atomic_max(self.overflow[None], n_own)
                 n_own = k_max

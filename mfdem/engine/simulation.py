@@ -396,7 +396,7 @@ class Simulation:
     def _rebuild(self) -> None:
         for _ in range(8):   # each failed build asks for more room (an overflow hides further ones)
             nl = self.neighbors
-            needed = nl.build(self.state.x, self.state.radius, self.n)
+            needed = nl.build(self.state.x, self.state.radius, self.state.disp, self.state.margin, self.n)
             if not needed:
                 break
             k, pairs = needed
@@ -466,14 +466,13 @@ class Simulation:
         if not self._forces_current:
             self._initial_forces()
         half = 0.5 * self.dt
-        trigger = (0.5 * self.skin) ** 2
         remaining = int(n_steps)
         while remaining:
             # a renumbering takes the place of the list build of every step that is a multiple of sort_interval
             to_sort = self.sort_interval - self.step_count % self.sort_interval if self._sorting() else 0
             sort_now = to_sort == 1
             n_call = remaining if not to_sort or sort_now else min(remaining, to_sort - 1)
-            code = self._advance(n_call, True, -1.0 if self._needs_rebuild or sort_now else trigger, half,
+            code = self._advance(n_call, True, -1.0 if self._needs_rebuild or sort_now else 1.0, half,
                                  self.dt)
             advanced = (code >> 1) + (code & 1)
             self.step_count += advanced

@@ -19,7 +19,8 @@ class ParticleState:
     contact starts with particles / walls; ``events_particle`` / ``events_wall`` — stress events (see
     contact/law.py); ``overlap_ratio`` — largest δ/R seen since the last reset and ``overlap_partner`` the
     contact that reached it (codes above); ``disp`` —
-    displacement since the last neighbour-list build (m); ``gravity`` — acceleration on every particle (m/s²);
+    displacement since the last neighbour-list build (m); ``margin`` — how far the particle may move from
+    there before the lists must be rebuilt (m, set at each build: neighbor_list.py); ``gravity`` — acceleration on every particle (m/s²);
     ``id`` — the particle's number in insertion order (rows are renumbered by spatial_sort.py).
 
     What a contact reads of its partner — position, velocity, spin, radius, material — is one record per
@@ -32,6 +33,7 @@ class ParticleState:
         vec = ti.types.vector(3, real)
         self.x, self.v, self.w, self.radius, self.material = record(capacity, dvec3, vec, vec, real, ti.i32)
         self.disp = field(dvec3, capacity)
+        self.margin = field(ti.f64, capacity)
         self.f = field(vec, capacity)
         self.t = field(vec, capacity)
         self.mass = field(real, capacity)

@@ -39,8 +39,8 @@ def _force_stages(normal_model: ti.template(), rolling_model: ti.template(), s: 
 def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh: ti.template(), walls: ti.template(),
            n_walls, n_bodies, n, drift, dt, half_dt, time, frame, trigger):
     """Half kick and drift into the step at ``time`` (unless ``drift`` is 0), and the mesh near flags where
-    they are stale or may have expired (walls/mesh.py, Reach); ``nl.displaced`` says whether a list
-    displacement exceeds ``trigger``."""
+    they are stale or may have expired (walls/mesh.py, Reach); ``nl.displaced`` says whether the lists must be
+    rebuilt: a particle has moved past its margin (``trigger`` = 1) or in any case (−1)."""
     mark = 0
     if ti.static(mesh.n_bodies > 0):
         mesh.set_pose(n_bodies, time)
@@ -59,8 +59,8 @@ def _drift(s: ti.template(), space: ti.template(), nl: ti.template(), cur, mesh:
 def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.template(), space: ti.template(),
           nl: ti.template(), cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies,
           pair_par: ti.template(), n, dt, half_dt, t0, step, drift, trigger, frame, kick_dt, work_dt):
-    """Drift into step ``step`` (unless ``drift`` is 0: forces only) and, if no list displacement exceeds
-    ``trigger``, its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
+    """Drift into step ``step`` (unless ``drift`` is 0: forces only) and, unless the lists must be rebuilt
+    (``trigger``, see ``_drift``), its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
     A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
     time = t0 + ti.cast(step, ti.f64) * dt
     _drift(s, space, nl, cur, mesh, walls, n_walls, n_bodies, n, drift, dt, half_dt, time, frame, trigger)

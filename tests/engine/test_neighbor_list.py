@@ -5,16 +5,16 @@ import pytest
 
 from mfdem.engine import spatial_sort
 from mfdem.engine.materials import Material
-from mfdem.engine.neighbor_list import IDLE, NeighborList
+from mfdem.engine.neighbor_list import IDLE, MARGIN_FLOOR, NeighborList
 from mfdem.engine.simulation import Domain, Simulation
 from tests.engine.helpers import random_packing
 
 
-def _brute_force_pairs(pos, rad, box, skin):
+def _brute_force_pairs(pos, rad, box, margin):
     d = pos[:, None, :] - pos[None, :, :]
     d -= box * np.round(d / box)
     dist = np.linalg.norm(d, axis=2)
-    cut = rad[:, None] + rad[None, :] + skin
+    cut = rad[:, None] + rad[None, :] + margin[:, None] + margin[None, :]
     i, j = np.nonzero((dist < cut) & (np.arange(len(pos))[:, None] < np.arange(len(pos))[None, :]))
     return set(zip(i.tolist(), j.tolist()))
 
@@ -35,7 +35,9 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
     b = nl.current
     own, cnt = nl.own_nbr.to_numpy()[b], nl.own_count.to_numpy()[b]
     found = {(i, int(own[i, k])) for i in range(300) for k in range(cnt[i])}
-    expected = _brute_force_pairs(sim.positions, rad, box, sim.skin)
+    margin = sim.state.margin.to_numpy()[:300]
+    np.testing.assert_array_equal(margin, MARGIN_FLOOR * 0.5 * sim.skin)   # nothing has moved before this build
+    expected = _brute_force_pairs(sim.positions, rad, box, margin)
     assert found == expected
     mir, mcnt, pair = nl.mir_nbr.to_numpy()[0], nl.mir_count.to_numpy(), nl.mir_pair.to_numpy()
     mirrored = {(int(mir[i, k]), i) for i in range(300) for k in range(mcnt[i])}
@@ -51,10 +53,85 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
         assert np.all(np.diff(own[i, : cnt[i]]) > 0)
 
 
+def _moving_packing(floor=MARGIN_FLOOR):
+    """300 particles in a periodic box, most slow, one in ten fast: impacts and a spread of displacements."""
+    rng = np.random.default_rng(3)
+    box = 6e-3
+    pos, rad = random_packing(300, (0, 0, 0), (box,) * 3, (0.2e-3, 0.45e-3), rng)
+    vel = rng.normal(0, 0.05, pos.shape)
+    vel[::10] *= 20
+    sim = Simulation(materials=[Material(1e7, 0.3, 2500.0, yield_ratio=0.05)],
+                     domain=Domain((0, 0, 0), (box,) * 3, (True,) * 3), capacity=300, max_radius=0.45e-3, dt=1e-6,
+                     friction=0.3, max_walls=0, arch="auto")
+    sim.neighbors.margin_floor = floor
+    sim.add_particles(pos, rad, velocities=vel)
+    return sim, box
+
+
+def test_each_margin_is_twice_the_last_displacement_within_an_eighth_and_half_the_skin():
+    sim, box = _moving_packing()
+    sim.step(40)
+    half = 0.5 * sim.skin
+    for _ in range(100):                   # on to a state well into an interval between builds
+        sim.step(1)
+        disp = np.linalg.norm(sim.state.disp.to_numpy()[:300], axis=1)
+        if disp.max() > 0.3 * half:
+            break
+    assert disp.max() > 0.3 * half and disp.min() < 0.1 * MARGIN_FLOOR * half   # both ends of the range in use
+    sim._rebuild()
+    margin = sim.state.margin.to_numpy()[:300]
+    np.testing.assert_allclose(margin, np.clip(2 * disp, MARGIN_FLOOR * half, half), rtol=1e-12)
+    nl = sim.neighbors
+    own, cnt = nl.own_nbr.to_numpy()[nl.current], nl.own_count.to_numpy()[nl.current]
+    found = {(i, int(own[i, k])) for i in range(300) for k in range(cnt[i])}
+    rows = sim.state.x.to_numpy()[:300]
+    assert found == _brute_force_pairs(rows, sim.state.radius.to_numpy()[:300], box, margin)
+
+
+def test_a_particle_rebuilds_the_lists_when_it_passes_its_own_margin():
+    """One particle at constant speed: the first build gives it an eighth of the skin, and each later build
+    twice the distance it covered since the one before, up to half the skin; the builds come accordingly."""
+    sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((0, -0.01, 0), (0.1, 0.01, 0.01)),
+                     capacity=1, max_radius=1e-3, dt=1e-6, max_walls=0, arch="auto")
+    half = 0.5 * sim.skin
+    step = half / 37.3                     # m per step: no displacement lands on a margin
+    # along a line through the z axis: no spin about it, so the frame of the list displacements stays put
+    sim.add_particles([[5e-3, 0, 5e-3]], 1e-3, velocities=[[step / sim.dt, 0, 0]])
+    builds = []
+    for k in range(150):
+        n = sim.neighbors.n_builds
+        sim.step(1)
+        if sim.neighbors.n_builds != n:
+            builds.append(k)
+    expected, k, margin = [0], -1, MARGIN_FLOOR * half    # the lists are built before the first step's drift
+    while True:
+        k += int(margin / step) + 1        # the step whose drift takes it past its margin
+        if k >= 150:
+            break
+        expected.append(k)
+        margin = min(max(2 * (int(margin / step) + 1) * step, MARGIN_FLOOR * half), half)
+    assert builds == expected
+    assert builds[1] == 9 and np.diff(builds).tolist()[1:4] == [21, 38, 38]   # ⅛, ¼ (2 × 10 steps), ½ the skin
+
+
+def test_the_margins_change_no_result_only_the_idle_entries():
+    """Idle list entries add exact zeros: the same run with every margin half the skin (the classic Verlet
+    list) ends in the same state bit for bit, with more pairs listed."""
+    runs = []
+    for floor in (MARGIN_FLOOR, 1.0):
+        sim, _ = _moving_packing(floor)
+        sim.step(300)
+        runs.append((sim.state.x.to_numpy()[:300], sim.state.v.to_numpy()[:300], sim.state.w.to_numpy()[:300],
+                     sim.neighbors.n_pairs))
+    for a, b in zip(runs[0][:3], runs[1][:3], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert runs[0][3] < 0.9 * runs[1][3]
+
+
 def test_lists_grow_for_a_particle_with_more_lower_index_neighbours_than_they_hold():
     # six particles around a seventh, the highest index: one owner entry each, six entries in its mirror list
     r = 1e-3
-    pos = np.vstack([2.05 * r * np.vstack([np.eye(3), -np.eye(3)]), [[0.0, 0.0, 0.0]]])
+    pos = np.vstack([2.02 * r * np.vstack([np.eye(3), -np.eye(3)]), [[0.0, 0.0, 0.0]]])   # within 2r + two margins
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((-0.01,) * 3, (0.01,) * 3), capacity=7,
                      max_radius=r, dt=1e-6, max_neighbors=2, max_walls=0, arch="auto")
     sim.add_particles(pos, r)
