@@ -90,7 +90,7 @@ def rebuild_displacements(sim, max_steps: int = 500) -> dict | None:
     between the two builds and the margins over half the skin (mean, and the fraction at half the skin). None if
     no such build came within ``max_steps`` steps. The state moves on: call this after the figures are taken."""
     nl, n, half = sim.neighbors, sim.n, 0.5 * sim.skin
-    since, before = None, None
+    since, before, margin = None, None, None
     for _ in range(max_steps):
         builds = nl.n_builds
         sim.step(1)

@@ -27,7 +27,7 @@ from mfdem.engine.energy import EnergyAudit, kinetic_energy, potential_energy, s
 from mfdem.engine.field_tree import FieldTree, field
 from mfdem.engine.inputs import Domain, gravity_vector, law_coefficients, pair_matrix, static_friction_matrix
 from mfdem.engine.integrator import mean_spin_z
-from mfdem.engine.neighbor_list import TOUCHING, NeighborList
+from mfdem.engine.neighbor_list import MARGIN_FLOOR, TOUCHING, NeighborList
 from mfdem.engine.space import Space
 from mfdem.engine.state import MESH_PARTNER, WALL_PARTNER, ParticleState
 from mfdem.engine.stepper import step_parallel, steps_serial
@@ -87,7 +87,8 @@ class Simulation:
     contact/registry.py; ``rolling_model`` — "epsd" (Type C), "constant_torque" (Type A) or "none";
     ``coefficients`` — the normal law's own pair coefficients by name (e.g. ``{"restitution": 0.6}`` for
     "hysteretic_linear"), each one number, one value per material (mixed by its rule) or a matrix; ``skin`` — Verlet
-    skin (m, default 0.2 × max_radius); ``max_neighbors`` — initial list length (default from the skin for a
+    skin (m, default 0.2 × max_radius; a particle may move up to half of it between list builds, its margin:
+    neighbor_list.py); ``max_neighbors`` — initial list length (default from the skin for a
     dense packing; grows on demand, which recompiles the kernels once);
     ``max_walls``; ``arch`` — "auto", "cpu" or "cuda"; ``precision`` — "f64" or "f32".
     """
@@ -164,6 +165,7 @@ class Simulation:
             self.meshes.set_motion(meshes)      # the same meshes (the key holds them), perhaps renamed or turning
             self._clear_fields()
             self.neighbors.n_builds = 0         # the count is this Simulation's, not the engine's
+            self.neighbors.margin_floor = MARGIN_FLOOR
         self.pair_par.from_numpy(self._pairs.astype(backend.real_dtype()))
         self.state.gravity[None] = g
         # list displacements are measured in a frame turning about z with the charge, unless linear periodic

@@ -20,8 +20,9 @@ class ParticleState:
     contact/law.py); ``overlap_ratio`` — largest δ/R seen since the last reset and ``overlap_partner`` the
     contact that reached it (codes above); ``disp`` —
     displacement since the last neighbour-list build (m); ``margin`` — how far the particle may move from
-    there before the lists must be rebuilt (m, set at each build: neighbor_list.py); ``gravity`` — acceleration on every particle (m/s²);
-    ``id`` — the particle's number in insertion order (rows are renumbered by spatial_sort.py).
+    there before the lists must be rebuilt (m, set at each build: neighbor_list.py); ``gravity`` —
+    acceleration on every particle (m/s²); ``id`` — the particle's number in insertion order (rows are
+    renumbered by spatial_sort.py).
 
     What a contact reads of its partner — position, velocity, spin, radius, material — is one record per
     particle (field_tree.record): a gather from a partner costs one or two cache lines, not five (BENCH-1's

@@ -60,8 +60,8 @@ def _step(normal_model: ti.template(), rolling_model: ti.template(), s: ti.templ
           nl: ti.template(), cur, walls: ti.template(), n_walls, mesh: ti.template(), n_bodies,
           pair_par: ti.template(), n, dt, half_dt, t0, step, drift, trigger, frame, kick_dt, work_dt):
     """Drift into step ``step`` (unless ``drift`` is 0: forces only) and, unless the lists must be rebuilt
-    (``trigger``, see ``_drift``), its forces and closing half kick of ``kick_dt``; returns whether the forces were evaluated.
-    A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
+    (``trigger``, see ``_drift``), its forces and closing half kick of ``kick_dt``; returns whether the forces
+    were evaluated. A force loop runs over nothing when they are not (a loop inside an `if` would not be parallel)."""
     time = t0 + ti.cast(step, ti.f64) * dt
     _drift(s, space, nl, cur, mesh, walls, n_walls, n_bodies, n, drift, dt, half_dt, time, frame, trigger)
     go = nl.displaced[None] == 0
