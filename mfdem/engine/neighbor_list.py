@@ -27,9 +27,9 @@ may move before the next build (the drift checks each particle against its own, 
 particles that each stay within their margins cannot touch unlisted. The classic Verlet list gives every
 particle half the skin. Here m_i is twice its displacement over the interval before the build, between an
 eighth and half of the skin: the fastest particles keep half the skin and so set the builds as before, and the
-slow majority lists fewer pairs that are not in contact. In the mixer (BENCH-2) the lists hold 2.8 entries per
-particle instead of 3.7 with as many builds (docs/performance.md). Idle entries add exact zeros to the force
-sums, so the margins change no result, only the time.
+slow majority lists fewer pairs that are not in contact. In the mixer (BENCH-2) the lists hold 2.9 entries per
+particle instead of 3.7, with about as many builds (5 % more; docs/performance.md). Idle entries add exact
+zeros to the force sums, so the margins change no result, only the time.
 """
 
 import numpy as np
