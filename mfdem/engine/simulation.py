@@ -366,7 +366,7 @@ class Simulation:
 
     def _clear_fields(self) -> None:
         """No particles, no walls, zero accumulators and histories."""
-        for f in (self.state.v, self.state.w, self.state.f, self.state.t,
+        for f in (self.state.v, self.state.w, self.state.f, self.state.t, self.state.disp,
                   self.state.overlap_ratio, self.state.overlap_partner, self.walls.hist,
                   self.walls.force, self.walls.torque, self.walls.force_last, self.walls.torque_last,
                   self.walls.work):

@@ -5,7 +5,7 @@ import pytest
 
 from mfdem.engine import spatial_sort
 from mfdem.engine.materials import Material
-from mfdem.engine.neighbor_list import IDLE, MARGIN_FLOOR, NeighborList
+from mfdem.engine.neighbor_list import ADAPTIVE_FLOOR, IDLE, NeighborList
 from mfdem.engine.simulation import Domain, Simulation
 from tests.engine.helpers import random_packing
 
@@ -36,7 +36,7 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
     own, cnt = nl.own_nbr.to_numpy()[b], nl.own_count.to_numpy()[b]
     found = {(i, int(own[i, k])) for i in range(300) for k in range(cnt[i])}
     margin = sim.state.margin.to_numpy()[:300]
-    np.testing.assert_array_equal(margin, MARGIN_FLOOR * 0.5 * sim.skin)   # nothing has moved before this build
+    np.testing.assert_array_equal(margin, 0.5 * sim.skin)   # the default: half the skin for every particle
     expected = _brute_force_pairs(sim.positions, rad, box, margin)
     assert found == expected
     mir, mcnt, pair = nl.mir_nbr.to_numpy()[0], nl.mir_count.to_numpy(), nl.mir_pair.to_numpy()
@@ -53,7 +53,7 @@ def test_lists_hold_exactly_the_pairs_within_the_cutoff_and_grow_on_demand():
         assert np.all(np.diff(own[i, : cnt[i]]) > 0)
 
 
-def _moving_packing(floor=MARGIN_FLOOR):
+def _moving_packing(floor=ADAPTIVE_FLOOR):
     """300 particles in a periodic box, most slow, one in ten fast: impacts and a spread of displacements."""
     rng = np.random.default_rng(3)
     box = 6e-3
@@ -77,10 +77,10 @@ def test_each_margin_is_twice_the_last_displacement_within_an_eighth_and_half_th
         disp = np.linalg.norm(sim.state.disp.to_numpy()[:300], axis=1)
         if disp.max() > 0.3 * half:
             break
-    assert disp.max() > 0.3 * half and disp.min() < 0.1 * MARGIN_FLOOR * half   # both ends of the range in use
+    assert disp.max() > 0.3 * half and disp.min() < 0.1 * ADAPTIVE_FLOOR * half   # both ends of the range in use
     sim._rebuild()
     margin = sim.state.margin.to_numpy()[:300]
-    np.testing.assert_allclose(margin, np.clip(2 * disp, MARGIN_FLOOR * half, half), rtol=1e-12)
+    np.testing.assert_allclose(margin, np.clip(2 * disp, ADAPTIVE_FLOOR * half, half), rtol=1e-12)
     nl = sim.neighbors
     own, cnt = nl.own_nbr.to_numpy()[nl.current], nl.own_count.to_numpy()[nl.current]
     found = {(i, int(own[i, k])) for i in range(300) for k in range(cnt[i])}
@@ -93,6 +93,7 @@ def test_a_particle_rebuilds_the_lists_when_it_passes_its_own_margin():
     twice the distance it covered since the one before, up to half the skin; the builds come accordingly."""
     sim = Simulation(materials=[Material(1e7, 0.3, 2500.0)], domain=Domain((0, -0.01, 0), (0.1, 0.01, 0.01)),
                      capacity=1, max_radius=1e-3, dt=1e-6, max_walls=0, arch="auto")
+    sim.neighbors.margin_floor = ADAPTIVE_FLOOR
     half = 0.5 * sim.skin
     step = half / 37.3                     # m per step: no displacement lands on a margin
     # along a line through the z axis: no spin about it, so the frame of the list displacements stays put
@@ -103,13 +104,13 @@ def test_a_particle_rebuilds_the_lists_when_it_passes_its_own_margin():
         sim.step(1)
         if sim.neighbors.n_builds != n:
             builds.append(k)
-    expected, k, margin = [0], -1, MARGIN_FLOOR * half    # the lists are built before the first step's drift
+    expected, k, margin = [0], -1, ADAPTIVE_FLOOR * half    # the lists are built before the first step's drift
     while True:
         k += int(margin / step) + 1        # the step whose drift takes it past its margin
         if k >= 150:
             break
         expected.append(k)
-        margin = min(max(2 * (int(margin / step) + 1) * step, MARGIN_FLOOR * half), half)
+        margin = min(max(2 * (int(margin / step) + 1) * step, ADAPTIVE_FLOOR * half), half)
     assert builds == expected
     assert builds[1] == 9 and np.diff(builds).tolist()[1:4] == [21, 38, 38]   # ⅛, ¼ (2 × 10 steps), ½ the skin
 
@@ -118,7 +119,7 @@ def test_the_margins_change_no_result_only_the_idle_entries():
     """Idle list entries add exact zeros: the same run with every margin half the skin (the classic Verlet
     list) ends in the same state bit for bit, with more pairs listed."""
     runs = []
-    for floor in (MARGIN_FLOOR, 1.0):
+    for floor in (ADAPTIVE_FLOOR, 1.0):
         sim, _ = _moving_packing(floor)
         sim.step(300)
         runs.append((sim.state.x.to_numpy()[:300], sim.state.v.to_numpy()[:300], sim.state.w.to_numpy()[:300],
